@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { isEnhanceError } from '../errors.js';
+import { removePendingTemporaries } from '../io/atomicWrite.js';
+import { downscaleCommand } from './commands/downscaleCommand.js';
+import { evalCommand } from './commands/evalCommand.js';
+import { upscaleCommand } from './commands/upscaleCommand.js';
+
+/** Exit codes: 0 success, 1 a bug in enhance, 2 bad input or usage, 130 interrupted. */
+const EXIT_USAGE = 2;
+
+function buildProgram(): Command {
+  const program = new Command('enhance')
+    .description('Single-image super-resolution: upscale pictures, evaluate and train SR models')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showSuggestionAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  enhance upscale photo.png -o photo_x4.png --scale 4 --method bicubic
+  enhance downscale hr/ -o lr_x4/ --scale 4
+  enhance eval --hr Set5/hr --scale 4 --json
+
+Run 'enhance <command> --help' for a command's options.`,
+    );
+  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand()]) program.addCommand(command);
+  // Usage errors become one line and exit code 2, like every other bad input.
+  program.exitOverride();
+  program.configureOutput({ outputError: () => {} });
+  for (const command of program.commands) {
+    command.exitOverride();
+    command.configureOutput({ outputError: () => {} });
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  process.once('SIGINT', () => {
+    removePendingTemporaries();
+    process.stderr.write('\nenhance: interrupted; no partial output was left behind\n');
+    process.exit(130);
+  });
+  try {
+    await buildProgram().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      process.stderr.write(`enhance: ${error.message.replace(/^error: /, '')}\n`);
+      return EXIT_USAGE;
+    }
+    if (isEnhanceError(error)) {
+      process.stderr.write(`enhance: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`enhance: internal error: ${message} (set ENHANCE_DEBUG=1 for details)\n`);
+    if (process.env.ENHANCE_DEBUG) console.error(error);
+    return 1;
+  }
+}

@@ -1,0 +1,36 @@
+import { extname } from 'node:path';
+
+/** Output formats we write, with the file extensions that select them. */
+export const OUTPUT_FORMATS = ['png', 'jpg', 'webp', 'tiff', 'avif'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
+  '.png': 'png',
+  '.jpg': 'jpg',
+  '.jpeg': 'jpg',
+  '.webp': 'webp',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+  '.avif': 'avif',
+};
+
+/** Extensions of files we read when given a folder. */
+export const INPUT_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.bmp', '.gif']);
+
+export function isImagePath(path: string): boolean {
+  return INPUT_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+/** The output format a path's extension asks for, or undefined when the extension is not one we write. */
+export function formatFromPath(path: string): OutputFormat | undefined {
+  return FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
+}
+
+/** Formats whose files can hold 16 bits per sample. */
+export function supportsSixteenBit(format: OutputFormat): boolean {
+  return format === 'png' || format === 'tiff';
+}
+
+export function supportsAlpha(format: OutputFormat): boolean {
+  return format !== 'jpg';
+}
