@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
-      process.stderr.write(`enhance: ${error.message.replace(/^error: /, '')}\n`);
+      process.stderr.write(`enhance: ${error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
       return EXIT_USAGE;
     }
     if (isEnhanceError(error)) {

@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resizeBench } from './resizeBench.js';
+
+const suites: Record<string, (datasets: string, rounds: number) => Promise<void>> = {
+  resize: resizeBench,
+};
+
+const args = process.argv.slice(2);
+const names = args.filter((a) => !a.startsWith('--'));
+const roundsArg = args.find((a) => a.startsWith('--rounds='));
+const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : 7;
+const datasets = process.env.ENHANCE_DATASETS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/datasets');
+
+if (names.length === 0 || names.some((n) => !(n in suites))) {
+  console.error(`usage: npm run bench -- <${Object.keys(suites).join('|')}> [--rounds=N]`);
+  process.exit(2);
+}
+if (!existsSync(join(datasets, 'Set14'))) {
+  console.error(`bench: the shared datasets are missing at ${datasets} (set ENHANCE_DATASETS)`);
+  process.exit(2);
+}
+for (const name of names) await suites[name](datasets, rounds);

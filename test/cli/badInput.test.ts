@@ -1,0 +1,71 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { writeImage } from '../../src/image/writeImage.js';
+import { randomImage, runCli, temporaryDirectory } from '../helpers.js';
+
+/** A bad input must give exactly one line on stderr that names the file, exit code 2, and no output file. */
+async function expectCleanFailure(args: string[], dir: string, mentions: string, before: string[]) {
+  const result = await runCli(args);
+  expect(result.code).toBe(2);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^enhance: /);
+  expect(lines[0]).toContain(mentions);
+  expect(result.stderr).not.toMatch(/\bat .*:\d+:\d+/); // no stack trace
+  expect((await readdir(dir)).sort()).toEqual(before.sort());
+  return lines[0];
+}
+
+describe('bad input', () => {
+  it('a missing file', async () => {
+    const dir = await temporaryDirectory();
+    const line = await expectCleanFailure(['upscale', join(dir, 'nope.png'), '-o', join(dir, 'out.png')], dir, join(dir, 'nope.png'), []);
+    expect(line).toContain('no such file');
+  });
+
+  it('a file that is not an image', async () => {
+    const dir = await temporaryDirectory();
+    await writeFile(join(dir, 'notes.png'), 'these are notes, not pixels');
+    const line = await expectCleanFailure(['upscale', join(dir, 'notes.png'), '-o', join(dir, 'out.png')], dir, join(dir, 'notes.png'), ['notes.png']);
+    expect(line).toContain('not an image');
+  });
+
+  it('a truncated PNG', async () => {
+    const dir = await temporaryDirectory();
+    const png = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#336699' } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    await writeFile(join(dir, 'cut.png'), png.subarray(0, Math.floor(png.length * 0.6)));
+    const line = await expectCleanFailure(['upscale', join(dir, 'cut.png'), '-o', join(dir, 'out.png')], dir, join(dir, 'cut.png'), ['cut.png']);
+    expect(line).toContain('truncated or corrupt');
+  });
+
+  it('an unsupported scale', async () => {
+    const dir = await temporaryDirectory();
+    await writeImage(join(dir, 'in.png'), randomImage(3, 4, 4));
+    const line = await expectCleanFailure(['upscale', join(dir, 'in.png'), '-o', join(dir, 'out.png'), '--scale', '5'], dir, '--scale', ['in.png']);
+    expect(line).toContain('must be one of 2, 3, 4, 8');
+    expect(line).toContain("'5'");
+  });
+
+  it('an output path that would overwrite the input', async () => {
+    const dir = await temporaryDirectory();
+    await writeImage(join(dir, 'in.png'), randomImage(3, 4, 4));
+    const line = await expectCleanFailure(['upscale', join(dir, 'in.png'), '-o', join(dir, 'in.png')], dir, join(dir, 'in.png'), ['in.png']);
+    expect(line).toContain('overwrite an input');
+  });
+
+  it('an output folder that would overwrite the inputs', async () => {
+    const dir = await temporaryDirectory();
+    await writeImage(join(dir, 'a.png'), randomImage(3, 4, 4));
+    await writeImage(join(dir, 'b.png'), randomImage(3, 4, 4));
+    await expectCleanFailure(['downscale', join(dir, 'a.png'), join(dir, 'b.png'), '-o', dir, '--scale', '2'], dir, join(dir, 'a.png'), ['a.png', 'b.png']);
+  });
+
+  it('an eval folder that does not exist', async () => {
+    const dir = await temporaryDirectory();
+    await expectCleanFailure(['eval', '--hr', join(dir, 'missing'), '--scale', '4'], dir, join(dir, 'missing'), []);
+  });
+});

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createImageTensor, type ImageTensor } from '../src/image/tensor.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The shared SR datasets (Set5, Set14, T91, BSD200) live beside the repository, not in it. */
+export const datasetsDir = process.env.ENHANCE_DATASETS ?? resolve(repoRoot, '../shared/datasets');
+if (!existsSync(join(datasetsDir, 'Set5'))) {
+  throw new Error(`the shared datasets are missing: expected Set5 under ${datasetsDir} (set ENHANCE_DATASETS)`);
+}
+
+export function temporaryDirectory(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'enhance-test-'));
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built CLI (`npm test` builds first) the way a user does. */
+export function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/enhance.js'), ...args], { cwd: options.cwd ?? repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** A deterministic pseudo-random image (values on the 8-bit grid unless `continuous`). */
+export function randomImage(channels: number, height: number, width: number, seed = 1, continuous = false): ImageTensor {
+  const image = createImageTensor(channels, height, width);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < image.data.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const u = state / 2 ** 32;
+    image.data[i] = continuous ? u : Math.floor(u * 256) / 255;
+  }
+  return image;
+}
+
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
