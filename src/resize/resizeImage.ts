@@ -1,7 +1,7 @@
 import { channelPlane, createImageTensor, type ImageTensor } from '../image/tensor.js';
 import { computeContributions, type BorderMode } from './contributions.js';
 import { boxKernel, cubicKernel, lanczos3Kernel, triangleKernel, type ResamplingKernel } from './kernels.js';
-import { resampleHeight, resampleWidth, type PassOutput } from './resampleAxis.js';
+import { resamplePlane } from './resampleWasm.js';
 
 export const RESIZE_METHODS = ['nearest', 'bilinear', 'bicubic', 'lanczos'] as const;
 export type ResizeMethod = (typeof RESIZE_METHODS)[number];
@@ -33,16 +33,6 @@ export interface ResizeOptions {
   quantize?: 8 | 16;
 }
 
-/** [0, 1] values to the integer levels of an image with `max` as its largest value. */
-function toLevels(values: Float32Array, max: number): Float32Array {
-  const levels = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    levels[i] = v <= 0 ? 0 : v >= 1 ? max : Math.round(v * max);
-  }
-  return levels;
-}
-
 /**
  * Separable resampling that follows MATLAB `imresize`: the axis that shrinks most goes first (rows on
  * ties), each channel on its own.
@@ -63,16 +53,9 @@ export function resizeImage(image: ImageTensor, options: ResizeOptions): ImageTe
   const rowsFirst = height / image.height <= width / image.width;
   const max = options.quantize === 16 ? 65535 : options.quantize === 8 ? 255 : undefined;
 
-  const first: PassOutput = { quantizeMax: max };
-  const last: PassOutput = max === undefined ? { clampUnit: true } : { quantizeMax: max, finalScale: 1 / max };
-
   const out = createImageTensor(image.channels, height, width);
   for (let c = 0; c < image.channels; c++) {
-    const source = channelPlane(image, c);
-    const plane = max === undefined ? source : toLevels(source, max);
-    const resized = rowsFirst
-      ? resampleWidth(resampleHeight(plane, image.width, rows, first), height, image.width, columns, last)
-      : resampleHeight(resampleWidth(plane, image.height, image.width, columns, first), width, rows, last);
+    const resized = resamplePlane(channelPlane(image, c), image.height, image.width, { rows, columns, rowsFirst, quantizeMax: max });
     out.data.set(resized, c * height * width);
   }
   return out;
