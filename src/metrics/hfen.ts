@@ -1,5 +1,4 @@
 import { requireSameSize, type Plane } from './plane.js';
-import { padSymmetric } from './separableFilter.js';
 
 /**
  * MATLAB `fspecial('log', size, sigma)`: a Laplacian of Gaussian whose coefficients sum to zero.
@@ -28,6 +27,24 @@ export function laplacianOfGaussian(size: number, sigma: number): Float64Array {
   const mean = sum / (size * size);
   for (let i = 0; i < kernel.length; i++) kernel[i] -= mean;
   return kernel;
+}
+
+/** Extend a plane by `pad` pixels on every side, mirroring with the edge repeated (MATLAB 'symmetric'). */
+function padSymmetric(plane: Plane, pad: number): Plane {
+  const { height, width } = plane;
+  const mirror = (i: number, n: number) => {
+    const period = 2 * n;
+    const m = ((i % period) + period) % period;
+    return m < n ? m : period - 1 - m;
+  };
+  const outWidth = width + 2 * pad;
+  const outHeight = height + 2 * pad;
+  const data = new Float64Array(outHeight * outWidth);
+  for (let y = 0; y < outHeight; y++) {
+    const sy = mirror(y - pad, height) * width;
+    for (let x = 0; x < outWidth; x++) data[y * outWidth + x] = plane.data[sy + mirror(x - pad, width)];
+  }
+  return { height: outHeight, width: outWidth, data };
 }
 
 /** Correlate with a square kernel, symmetric border, output the same size as the input. */
