@@ -1,0 +1,50 @@
+import ort from 'onnxruntime-node';
+import { EnhanceError } from '../errors.js';
+import type { TensorData } from '../graph/tensorData.js';
+import type { DType } from '../graph/value.js';
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+export interface SessionOptions {
+  /** Threads for one op (intra-op). Default: ORT's choice (all cores). */
+  threads?: number;
+  provider?: ExecutionProvider;
+  /** Write ORT's per-kernel profile (a JSON trace) with this file prefix. */
+  profilePrefix?: string;
+}
+
+/** Compile an ONNX model into an onnxruntime session. */
+export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const provider = options.provider ?? 'cpu';
+  try {
+    return await ort.InferenceSession.create(model, {
+      executionProviders: [provider],
+      ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      ...(options.profilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (provider === 'cuda') {
+      throw new EnhanceError(
+        `the CUDA execution provider is not available (${message.split('\n')[0]}); install onnxruntime-node's CUDA files ` +
+          `(npm install onnxruntime-node --onnxruntime-node-install=cuda12 on a machine with CUDA 12) or use the cpu provider`,
+      );
+    }
+    throw error;
+  }
+}
+
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', int64: 'int64', bool: 'bool' };
+
+export function toOrtTensor(tensor: TensorData): ort.Tensor {
+  return new ort.Tensor(ORT_TYPE[tensor.dtype], tensor.data, tensor.shape as number[]);
+}
+
+export function fromOrtTensor(tensor: ort.Tensor): TensorData {
+  const dtype: DType = tensor.type === 'float32' ? 'float32' : tensor.type === 'int64' ? 'int64' : 'bool';
+  return { dtype, shape: [...tensor.dims], data: tensor.data as Float32Array | BigInt64Array | Uint8Array };
+}
+
+export { ort };
