@@ -1,0 +1,76 @@
+import type { Graph } from '../graph/graph.js';
+import type { TensorData } from '../graph/tensorData.js';
+import type { Value } from '../graph/value.js';
+import type { Initializer } from './init.js';
+import { Random } from './random.js';
+
+/** Parameters and buffers of a network by state-dict name ('body.0.weight'); shared by every graph built from it. */
+export type StateDict = Map<string, TensorData>;
+
+/** A buffer (e.g. BatchNorm's running mean) whose new value a training step produces. */
+export interface BufferUpdate {
+  name: string;
+  input: Value;
+  output: Value;
+}
+
+/**
+ * What a network needs while it builds itself into a graph: where its parameters live, whether it is
+ * training (batch statistics) or evaluating, and its name prefix. Building the same network into a
+ * training graph and an export graph gives both the same parameters, through the shared state dict.
+ */
+export class BuildContext {
+  private constructor(
+    readonly graph: Graph,
+    readonly state: StateDict,
+    readonly training: boolean,
+    private readonly random: Random,
+    private readonly prefix: string,
+    readonly bufferUpdates: BufferUpdate[],
+  ) {}
+
+  static create(graph: Graph, state: StateDict, options: { training: boolean; seed?: number }): BuildContext {
+    return new BuildContext(graph, state, options.training, new Random(options.seed ?? 0), '', []);
+  }
+
+  /** A context whose names are prefixed with `name.` (a sub-module). */
+  child(name: string | number): BuildContext {
+    return new BuildContext(this.graph, this.state, this.training, this.random, this.qualify(String(name)), this.bufferUpdates);
+  }
+
+  qualify(name: string): string {
+    return this.prefix ? `${this.prefix}.${name}` : name;
+  }
+
+  private stored(name: string, shape: readonly number[], fanIn: number, init: Initializer): TensorData {
+    const qualified = this.qualify(name);
+    let tensor = this.state.get(qualified);
+    if (!tensor) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      tensor = { dtype: 'float32', shape: [...shape], data: init(size, fanIn, this.random) };
+      this.state.set(qualified, tensor);
+    } else if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
+      throw new RangeError(`${qualified}: the stored tensor is [${tensor.shape.join(', ')}], the network needs [${shape.join(', ')}]`);
+    }
+    return tensor;
+  }
+
+  /** A trainable tensor, created with `init` the first time this name is seen. */
+  parameter(name: string, shape: readonly number[], fanIn: number, init: Initializer): Value {
+    return this.graph.parameter(this.qualify(name), this.stored(name, shape, fanIn, init));
+  }
+
+  /**
+   * A non-trainable tensor the network updates itself (running statistics). In training it is fed and
+   * its update is recorded; in evaluation it is a constant.
+   */
+  buffer(name: string, shape: readonly number[], init: Initializer): Value {
+    const tensor = this.stored(name, shape, 1, init);
+    const qualified = this.qualify(name);
+    return this.training ? this.graph.input(qualified, 'float32', shape) : this.graph.constant(tensor, qualified);
+  }
+
+  updateBuffer(buffer: Value, next: Value): void {
+    this.bufferUpdates.push({ name: buffer.name, input: buffer, output: next });
+  }
+}

@@ -1,0 +1,60 @@
+import { leakyRelu } from '../../graph/ops/activations.js';
+import { add, mul } from '../../graph/ops/elementwise.js';
+import { pixelUnshuffle } from '../../graph/ops/pixelShuffle.js';
+import { resizeNearest } from '../../graph/ops/resize.js';
+import { concat } from '../../graph/ops/shape.js';
+import type { Value } from '../../graph/value.js';
+import type { BuildContext } from '../buildContext.js';
+import { conv2d } from '../conv2d.js';
+import { kaimingNormal } from '../init.js';
+
+export interface RRDBNetOptions {
+  features?: number;
+  blocks?: number;
+  growth?: number;
+  /** 1, 2 or 4 (x1 and x2 pixel-unshuffle the input first, as Real-ESRGAN does). */
+  scale?: number;
+  channels?: number;
+}
+
+const lrelu = (x: Value) => leakyRelu(x, 0.2);
+
+/** Residual dense block: five 3x3 convs, each seeing all earlier features; output scaled by 0.2 and added. */
+function residualDenseBlock(ctx: BuildContext, x: Value, nf: number, gc: number): Value {
+  const init = kaimingNormal(0.1);
+  const features = [x];
+  for (let i = 1; i <= 4; i++) {
+    features.push(lrelu(conv2d(ctx, `conv${i}`, concat(features, 1), nf + (i - 1) * gc, gc, { kernel: 3, init })));
+  }
+  const out = conv2d(ctx, 'conv5', concat(features, 1), nf + 4 * gc, nf, { kernel: 3, init });
+  return add(x, mul(out, 0.2));
+}
+
+/**
+ * RRDBNet, the ESRGAN generator (Wang et al. 2018): residual-in-residual dense blocks without batch
+ * norm, residual scaling 0.2, nearest x2 + conv upsampling twice, LeakyReLU 0.2. Parameter names follow
+ * BasicSR's `rrdbnet_arch.py` (conv_first, body.N.rdb1.conv1, conv_body, conv_up1, ...), the layout
+ * of Real-ESRGAN's released weights.
+ */
+export function rrdbnet(ctx: BuildContext, x: Value, options: RRDBNetOptions = {}): Value {
+  const nf = options.features ?? 64;
+  const blocks = options.blocks ?? 23;
+  const gc = options.growth ?? 32;
+  const scale = options.scale ?? 4;
+  const channels = options.channels ?? 3;
+  const unshuffle = scale === 2 ? 2 : scale === 1 ? 4 : 1;
+  if (![1, 2, 4].includes(scale)) throw new RangeError(`RRDBNet: scale must be 1, 2 or 4, got ${scale}`);
+  const input = unshuffle > 1 ? pixelUnshuffle(x, unshuffle) : x;
+  const feat = conv2d(ctx, 'conv_first', input, channels * unshuffle * unshuffle, nf, { kernel: 3 });
+  let body = feat;
+  for (let i = 0; i < blocks; i++) {
+    const block = ctx.child('body').child(i);
+    let out = body;
+    for (const rdb of ['rdb1', 'rdb2', 'rdb3']) out = residualDenseBlock(block.child(rdb), out, nf, gc);
+    body = add(body, mul(out, 0.2));
+  }
+  let f = add(feat, conv2d(ctx, 'conv_body', body, nf, nf, { kernel: 3 }));
+  f = lrelu(conv2d(ctx, 'conv_up1', resizeNearest(f, [2, 2]), nf, nf, { kernel: 3 }));
+  f = lrelu(conv2d(ctx, 'conv_up2', resizeNearest(f, [2, 2]), nf, nf, { kernel: 3 }));
+  return conv2d(ctx, 'conv_last', lrelu(conv2d(ctx, 'conv_hr', f, nf, nf, { kernel: 3 })), nf, channels, { kernel: 3 });
+}

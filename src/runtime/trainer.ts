@@ -1,0 +1,75 @@
+import type { TensorData } from '../graph/tensorData.js';
+import type { StateDict } from '../nn/buildContext.js';
+import { createSession, fromOrtTensor, ort, toOrtTensor, type SessionOptions } from './session.js';
+import { LOSS_OUTPUT, nextName, type CompiledTrainingStep } from './trainingStep.js';
+
+export interface StepResult {
+  loss: number;
+  metrics: Record<string, number>;
+}
+
+/**
+ * Runs a compiled training step again and again, keeping parameters, buffers and optimizer slots as
+ * onnxruntime tensors between steps (each step's outputs are the next step's inputs).
+ */
+export class Trainer {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly compiled: CompiledTrainingStep,
+    private readonly tensors: Map<string, ort.Tensor>,
+    private steps: number,
+  ) {}
+
+  /** `optimizerState` and `stepsDone` restore a run from a checkpoint. */
+  static async create(
+    compiled: CompiledTrainingStep,
+    state: StateDict,
+    options: SessionOptions & { optimizerState?: ReadonlyMap<string, TensorData>; stepsDone?: number } = {},
+  ): Promise<Trainer> {
+    const session = await createSession(compiled.model, options);
+    const tensors = new Map<string, ort.Tensor>();
+    for (const name of [...compiled.parameters, ...compiled.buffers]) {
+      const tensor = state.get(name);
+      if (!tensor) throw new Error(`Trainer: no value for ${name}`);
+      tensors.set(name, toOrtTensor(tensor));
+    }
+    for (const slot of compiled.slots) tensors.set(slot.name, toOrtTensor(options.optimizerState?.get(slot.name) ?? slot.initial));
+    return new Trainer(session, compiled, tensors, options.stepsDone ?? 0);
+  }
+
+  get stepsDone(): number {
+    return this.steps;
+  }
+
+  async step(data: Readonly<Record<string, TensorData>>, learningRate: number): Promise<StepResult> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of this.compiled.data) {
+      const tensor = data[input.name];
+      if (!tensor) throw new Error(`Trainer.step: missing data input '${input.name}'`);
+      feeds[input.name] = toOrtTensor(tensor);
+    }
+    for (const [name, tensor] of this.tensors) feeds[name] = tensor;
+    feeds[this.compiled.learningRate] = new ort.Tensor('float32', Float32Array.of(learningRate), []);
+    feeds[this.compiled.step] = new ort.Tensor('float32', Float32Array.of(this.steps + 1), []);
+    const results = await this.session.run(feeds);
+    for (const name of this.tensors.keys()) this.tensors.set(name, results[nextName(name)]);
+    this.steps++;
+    const metrics = Object.fromEntries(this.compiled.metrics.map((m) => [m, (results[`metric.${m}`].data as Float32Array)[0]]));
+    return { loss: (results[LOSS_OUTPUT].data as Float32Array)[0], metrics };
+  }
+
+  /** Current parameters and buffers, by state-dict name. */
+  stateDict(): StateDict {
+    const names = [...this.compiled.parameters, ...this.compiled.buffers];
+    return new Map(names.map((name) => [name, fromOrtTensor(this.tensors.get(name)!)]));
+  }
+
+  /** Current optimizer slots, for checkpoints. */
+  optimizerState(): Map<string, TensorData> {
+    return new Map(this.compiled.slots.map((s) => [s.name, fromOrtTensor(this.tensors.get(s.name)!)]));
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
