@@ -87,7 +87,8 @@ export class Graph {
     for (const input of inputs) {
       if (input && input.graph !== this) throw new Error(`${op.type}: input ${input.name} belongs to another graph`);
     }
-    const node: Node & { outputs: Value[] } = { op, inputs, outputs: [], attributes, meta };
+    // Copy the inputs: a caller may keep changing the array it passed (e.g. a growing feature list).
+    const node: Node & { outputs: Value[] } = { op, inputs: [...inputs], outputs: [], attributes, meta };
     node.outputs = outputs.map((o) => this.createValue(o.dtype, o.shape, node));
     this.nodes.push(node);
     return node.outputs;

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { EnhanceError } from '../errors.js';
+import type { TensorData } from '../graph/tensorData.js';
+import { writeBufferAtomic } from '../io/atomicWrite.js';
+
+/**
+ * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header naming
+ * each tensor's dtype, shape and byte range, then the raw little-endian data. Written by hand because
+ * no maintained JavaScript library exists; the format is this small.
+ */
+export interface SafetensorsFile {
+  tensors: Map<string, TensorData>;
+  metadata: Record<string, string>;
+}
+
+const WRITE_DTYPE = { float32: 'F32', int64: 'I64', bool: 'BOOL' } as const;
+const BYTES = { F32: 4, I64: 8, BOOL: 1, F16: 2, BF16: 2, F64: 8, I32: 4 } as const;
+type StoredDtype = keyof typeof BYTES;
+
+export function encodeSafetensors(tensors: ReadonlyMap<string, TensorData>, metadata: Record<string, string> = {}): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, tensor] of tensors) {
+    const length = tensor.data.byteLength;
+    header[name] = { dtype: WRITE_DTYPE[tensor.dtype], shape: tensor.shape, data_offsets: [offset, offset + length] };
+    offset += length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8); // data starts 8-byte aligned
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let position = 8 + headerBytes.length;
+  for (const tensor of tensors.values()) {
+    out.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), position);
+    position += tensor.data.byteLength;
+  }
+  return out;
+}
+
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/** Decode one stored tensor; half and bfloat16 (common in released weights) become float32. */
+function decodeTensor(bytes: Uint8Array, dtype: StoredDtype, shape: number[]): TensorData {
+  const copy = new Uint8Array(bytes); // a copy with its own aligned buffer (Buffer.slice would share memory)
+  const view = new DataView(copy.buffer);
+  const count = shape.reduce((a, b) => a * b, 1);
+  switch (dtype) {
+    case 'F32':
+      return { dtype: 'float32', shape, data: new Float32Array(copy.buffer) };
+    case 'I64':
+      return { dtype: 'int64', shape, data: new BigInt64Array(copy.buffer) };
+    case 'BOOL':
+      return { dtype: 'bool', shape, data: copy };
+    case 'F64':
+      return { dtype: 'float32', shape, data: Float32Array.from(new Float64Array(copy.buffer)) };
+    case 'I32':
+      return { dtype: 'int64', shape, data: BigInt64Array.from(new Int32Array(copy.buffer), (v) => BigInt(v)) };
+    case 'F16':
+      return { dtype: 'float32', shape, data: Float32Array.from({ length: count }, (_, i) => halfToFloat(view.getUint16(2 * i, true))) };
+    case 'BF16':
+      return { dtype: 'float32', shape, data: Float32Array.from({ length: count }, (_, i) => new Float32Array(new Uint32Array([view.getUint16(2 * i, true) << 16]).buffer)[0]) };
+  }
+}
+
+export function decodeSafetensors(bytes: Uint8Array, name = '<buffer>'): SafetensorsFile {
+  const fail = (problem: string): never => {
+    throw new EnhanceError(`not a valid safetensors file: ${problem}`, { file: name });
+  };
+  if (bytes.length < 8) fail('shorter than its 8-byte header length');
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (headerLength > bytes.length - 8) fail(`the header claims ${headerLength} bytes but the file has ${bytes.length - 8} after the length`);
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLength)).toString('utf8'));
+  } catch {
+    return fail('the header is not JSON');
+  }
+  const dataStart = 8 + headerLength;
+  const tensors = new Map<string, TensorData>();
+  let metadata: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(header)) {
+    if (key === '__metadata__') {
+      metadata = entry as Record<string, string>;
+      continue;
+    }
+    const { dtype, shape, data_offsets: offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    if (!(dtype in BYTES)) fail(`tensor '${key}' has dtype ${dtype}, which is not supported`);
+    const expected = shape.reduce((a, b) => a * b, 1) * BYTES[dtype as StoredDtype];
+    if (!Array.isArray(offsets) || offsets[1] - offsets[0] !== expected || dataStart + offsets[1] > bytes.length) {
+      fail(`tensor '${key}' (${dtype} [${shape.join(', ')}]) has a bad byte range ${JSON.stringify(offsets)}`);
+    }
+    tensors.set(key, decodeTensor(bytes.subarray(dataStart + offsets[0], dataStart + offsets[1]), dtype as StoredDtype, shape));
+  }
+  return { tensors, metadata };
+}
+
+export async function readSafetensors(path: string): Promise<SafetensorsFile> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EnhanceError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, { file: path });
+  }
+  return decodeSafetensors(bytes, path);
+}
+
+/** Written under a temporary name and renamed, so a checkpoint on disk is always complete. */
+export function writeSafetensors(path: string, tensors: ReadonlyMap<string, TensorData>, metadata: Record<string, string> = {}): Promise<void> {
+  return writeBufferAtomic(path, encodeSafetensors(tensors, metadata));
+}
