@@ -23,6 +23,8 @@ describe('gradient rules of convolutions match finite differences', () => {
   it('Conv depthwise', () =>
     checkGradients([{ shape: [1, 3, 5, 5] }, { shape: [3, 1, 3, 3] }], (x, w) => conv(x, w, undefined, { pads: [1, 1, 1, 1], group: 3 })));
   it('Conv 1x1', () => checkGradients([{ shape: [2, 5, 4, 3] }, { shape: [3, 5, 1, 1] }, { shape: [3] }], (x, w, b) => conv(x, w, b)));
+  it('Conv 5x5 with more input than output channels (weight gradient by a conv of dy with x)', () =>
+    checkGradients([{ shape: [2, 4, 7, 6] }, { shape: [2, 4, 5, 5] }, { shape: [2] }], (x, w, b) => conv(x, w, b, { pads: [2, 1, 2, 3] })));
   it('Conv 9x9 with asymmetric padding', () =>
     checkGradients([{ shape: [1, 2, 10, 10] }, { shape: [2, 2, 9, 9] }], (x, w) => conv(x, w, undefined, { pads: [4, 3, 4, 5] })));
   it('ConvTranspose stride 2 with output padding', () =>

@@ -29,7 +29,7 @@ describe('safetensors', () => {
     expect([...back.tensors.keys()]).toEqual(['body.0.weight', 'step', 'mask']);
     expect(Array.from(back.tensors.get('body.0.weight')!.data as Float32Array)).toEqual([1, -2, 3.5, 4, 5, 6]);
     expect(back.tensors.get('step')!.data[0]).toBe(123n);
-    expect(Array.from(back.tensors.get('mask')!.data)).toEqual([1, 0, 1]);
+    expect(Array.from(back.tensors.get('mask')!.data as Uint8Array)).toEqual([1, 0, 1]);
   });
 
   it('puts the data 8-byte aligned after the header, as the format requires', () => {
@@ -56,9 +56,9 @@ describe('safetensors', () => {
       data,
     );
     const { tensors } = decodeSafetensors(file);
-    expect(Array.from(tensors.get('h')!.data)).toEqual([1, -2]);
-    expect(Array.from(tensors.get('b')!.data)).toEqual([1, 3]);
-    expect(Array.from(tensors.get('f')!.data)).toEqual([0.5, -0.25]);
+    expect(Array.from(tensors.get('h')!.data as Float32Array)).toEqual([1, -2]);
+    expect(Array.from(tensors.get('b')!.data as Float32Array)).toEqual([1, 3]);
+    expect(Array.from(tensors.get('f')!.data as Float32Array)).toEqual([0.5, -0.25]);
     expect(tensors.get('f')!.shape).toEqual([2, 1]);
   });
 

@@ -160,13 +160,29 @@ function flipTransposeKernel(w: Value, group: number): Value {
 }
 
 /**
- * Gradient of Conv with respect to its weight, for weight shape w: im2col by a grouped Conv with one-hot
- * kernels (each input channel's patches become kh*kw channels), then a batched MatMul with dy and a sum
- * over the batch. This is the formulation that measured fastest on ORT's CPU kernels (46-62 GFLOP/s).
+ * Gradient of Conv with respect to its weight. Two formulations, chosen per layer:
+ * - im2col: a grouped Conv with one-hot kernels turns each input channel's patches into kh*kw channels,
+ *   then a batched MatMul with dy and a sum over the batch. Fastest for small kernels on ORT's CPU
+ *   kernels (46-62 GFLOP/s measured), but its patch tensor holds N*Cin*kh*kw*Ho*Wo floats.
+ * - a Conv over batch-transposed tensors (x and dy with batch and channels swapped, one as input, the
+ *   other as kernel), which needs no patch tensor. Used when the patch tensor would be large (the 9x9
+ *   convs of SRResNet at HR size would need 3 GB) and for kernels of 5x5 and more, with the orientation
+ *   that gives the larger GEMM.
  */
 function convWeightGradient(x: Value, dy: Value, w: Value, spec: ConvSpec): Value {
   const [n, cin, h, width] = staticDims(x, 'Conv weight gradient');
   const [, cout, ho, wo] = staticDims(dy, 'Conv weight gradient');
+  const kk = spec.kernel[0] * spec.kernel[1];
+  const patchFloats = n * cin * kk * ho * wo;
+  const plain = spec.group === 1 && spec.strides.every((s) => s === 1) && spec.dilations.every((d) => d === 1);
+  if (plain && (kk >= 25 || (kk > 1 && patchFloats > PATCH_BUDGET))) return transposedWeightGradient(x, dy, spec, cin, cout);
+  return im2colWeightGradient(x, dy, w, spec, [n, cin, h, width], [cout, ho, wo]);
+}
+
+/** Floats the im2col patch tensor may take before the transposed formulation is used instead (256 MB). */
+const PATCH_BUDGET = 64 * 1024 * 1024;
+
+function im2colWeightGradient(x: Value, dy: Value, w: Value, spec: ConvSpec, [n, cin, h, width]: number[], [cout, ho, wo]: number[]): Value {
   const [kh, kw] = spec.kernel;
   const g = spec.group;
   const kk = kh * kw;
@@ -188,4 +204,24 @@ function convWeightGradient(x: Value, dy: Value, w: Value, spec: ConvSpec): Valu
   const perSample = matmul(columns, dyT); // [N, g, Cin/g * kk, Cout/g]
   const summed = reduceSum(perSample, [0]); // [g, Cin/g * kk, Cout/g]
   return reshape(transpose(summed, [0, 2, 1]), w.shape.map((d) => d as number));
+}
+
+/**
+ * dW[co, ci, i, j] = sum over n, y, x of dy[n, co, y, x] * x[n, ci, y + i - pt, x + j - pl] (stride 1,
+ * no dilation, one group), computed as a Conv whose batch axis is one tensor's channels and whose input
+ * channels are the batch. ORT runs it as one GEMM per batch item with M = that Conv's output channels,
+ * so the orientation with more output channels is used.
+ */
+function transposedWeightGradient(x: Value, dy: Value, spec: ConvSpec, cin: number, cout: number): Value {
+  const [kh, kw] = spec.kernel;
+  const [pt, pl, pb, pr] = spec.pads;
+  const xT = transpose(x, [1, 0, 2, 3]); // [Cin, N, H, W]
+  const dyT = transpose(dy, [1, 0, 2, 3]); // [Cout, N, Ho, Wo]
+  if (cout >= cin) {
+    // Input x (batch Cin), kernel dy: out[ci, co, i, j], no flip.
+    return transpose(conv(xT, dyT, undefined, { pads: [pt, pl, pb, pr] }), [1, 0, 2, 3]);
+  }
+  // Input dy (batch Cout), kernel x: out[co, ci, kh-1-i, kw-1-j].
+  const flipped = conv(dyT, xT, undefined, { pads: [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr] });
+  return flip(flipped, [2, 3]);
 }
