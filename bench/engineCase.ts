@@ -26,10 +26,10 @@ const NETWORKS: Record<string, (ctx: BuildContext, x: Value) => Value> = {
 function convMacs(nodes: readonly Node[]): number {
   let macs = 0;
   for (const node of nodes) {
-    if (node.op.type !== 'Conv') continue;
-    const out = node.outputs[0].shape as number[];
-    const w = node.inputs[1]!.shape as number[];
-    macs += out.reduce((a, b) => a * b, 1) * w[1] * w[2] * w[3];
+    const w = node.inputs[1]?.shape as number[];
+    if (node.op.type === 'Conv') macs += (node.outputs[0].shape as number[]).reduce((a, b) => a * b, 1) * w[1] * w[2] * w[3];
+    // A ConvTranspose (the engine's form of convs with few outputs) does input size x Cout/g x kh x kw.
+    if (node.op.type === 'ConvTranspose') macs += (node.inputs[0]!.shape as number[]).reduce((a, b) => a * b, 1) * w[1] * w[2] * w[3];
   }
   return macs;
 }
@@ -82,6 +82,7 @@ async function trainStep(network: string, steps: number, threads: number, profil
     await trainer.step(data, 1e-4);
     times.push(performance.now() - t);
   }
+  if (profile) trainer.endProfiling();
   const ms = median(times);
   const flops = 2 * 3 * forwardMacs(network, lrShape);
   return {
@@ -108,6 +109,7 @@ async function infer(network: string, size: number, steps: number, threads: numb
     await session.run(feeds);
     times.push(performance.now() - t);
   }
+  if (profile) session.endProfiling();
   const ms = median(times);
   const flops = 2 * forwardMacs(network, shape);
   return {

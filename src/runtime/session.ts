@@ -21,7 +21,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
       executionProviders: [provider],
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
       interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: (process.env.ENHANCE_ORT_OPT as 'all' | 'extended' | 'basic' | undefined) ?? 'all',
       ...(options.profilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     });
   } catch (error) {

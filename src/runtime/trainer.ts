@@ -69,6 +69,11 @@ export class Trainer {
     return new Map(this.compiled.slots.map((s) => [s.name, fromOrtTensor(this.tensors.get(s.name)!)]));
   }
 
+  /** Flush onnxruntime's profile (when the session was created with `profilePrefix`). */
+  endProfiling(): void {
+    this.session.endProfiling();
+  }
+
   async release(): Promise<void> {
     await this.session.release();
   }

@@ -25,6 +25,8 @@ describe('gradient rules of convolutions match finite differences', () => {
   it('Conv 1x1', () => checkGradients([{ shape: [2, 5, 4, 3] }, { shape: [3, 5, 1, 1] }, { shape: [3] }], (x, w, b) => conv(x, w, b)));
   it('Conv 5x5 with more input than output channels (weight gradient by a conv of dy with x)', () =>
     checkGradients([{ shape: [2, 4, 7, 6] }, { shape: [2, 4, 5, 5] }, { shape: [2] }], (x, w, b) => conv(x, w, b, { pads: [2, 1, 2, 3] })));
+  it('Conv with few output channels (built as a ConvTranspose)', () =>
+    checkGradients([{ shape: [2, 8, 6, 5] }, { shape: [2, 8, 3, 3] }, { shape: [2] }], (x, w, b) => conv(x, w, b, { pads: [1, 0, 2, 1] })));
   it('Conv 9x9 with asymmetric padding', () =>
     checkGradients([{ shape: [1, 2, 10, 10] }, { shape: [2, 2, 9, 9] }], (x, w) => conv(x, w, undefined, { pads: [4, 3, 4, 5] })));
   it('ConvTranspose stride 2 with output padding', () =>

@@ -39,15 +39,15 @@ function referenceConv(x: Float32Array, xs: number[], w: Float32Array, ws: numbe
 }
 
 describe('ops compute what their definitions say', () => {
-  it('Conv equals a plain-loop cross-correlation (strided, padded, grouped, biased)', async () => {
-    for (const [stride, padding, group] of [[1, 1, 1], [2, 1, 1], [1, 0, 2], [2, 2, 2]]) {
+  it('Conv equals a plain-loop cross-correlation (strided, padded, grouped, biased, one output channel)', async () => {
+    for (const [stride, padding, group, cout] of [[1, 1, 1, 6], [2, 1, 1, 6], [1, 0, 2, 6], [2, 2, 2, 6], [1, 1, 1, 1]]) {
       const g = new Graph();
       const xs = [2, 4, 7, 6];
-      const ws = [6, 4 / group, 3, 3];
+      const ws = [cout, 4 / group, 3, 3];
       const x = g.input('x', 'float32', xs);
       const w = g.input('w', 'float32', ws);
-      const b = g.input('b', 'float32', [6]);
-      const [xd, wd, bd] = [randomFill(2 * 4 * 7 * 6, 1), randomFill(6 * (4 / group) * 9, 2), randomFill(6, 3)];
+      const b = g.input('b', 'float32', [cout]);
+      const [xd, wd, bd] = [randomFill(2 * 4 * 7 * 6, 1), randomFill(cout * (4 / group) * 9, 2), randomFill(cout, 3)];
       const y = conv(x, w, b, { strides: [stride, stride], pads: [padding, padding, padding, padding], group });
       const [out] = await runGraph([[x, xd], [w, wd], [b, bd]], [y]);
       expect(maxAbsDifference(out, referenceConv(xd, xs, wd, ws, bd, stride, padding, group))).toBeLessThan(1e-5);

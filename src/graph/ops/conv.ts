@@ -74,6 +74,7 @@ export function conv(x: Value, w: Value, b?: Value, options: ConvOptions = {}): 
   if (b && (b.rank !== 1 || (typeof b.shape[0] === 'number' && b.shape[0] !== cout))) {
     throw new RangeError(`Conv: bias ${formatShape(b.shape)} must be [${cout}]`);
   }
+  if (fewOutputChannels(spec, cout, cin)) return convAsTransposed(x, w, b, spec);
   const shape: Dim[] = [
     x.shape[0],
     cout,
@@ -81,6 +82,25 @@ export function conv(x: Value, w: Value, b?: Value, options: ConvOptions = {}): 
     windowOutputDim(x.shape[3], spec.kernel[1], spec.strides[1], spec.pads[1], spec.pads[3], spec.dilations[1]),
   ];
   return x.graph.addNode(ConvOp, b ? [x, w, b] : [x, w], convAttributes(spec), [{ dtype: 'float32', shape }], spec as unknown as Record<string, unknown>)[0];
+}
+
+/**
+ * A conv with few output channels (an RGB output layer) runs badly as im2col + GEMM on ORT: the GEMM has
+ * M = Cout rows and the patch matrix it streams is huge (SRResNet's 9x9 64->3 tail: 134 ms for a batch of
+ * 16 at 96x96). The same conv written as a ConvTranspose of the flipped, channel-swapped kernel is a GEMM
+ * with M = Cout*kh*kw followed by col2im, and ran in 37 ms.
+ */
+function fewOutputChannels(spec: ConvSpec, cout: Dim, cin: Dim): boolean {
+  const plain = spec.group === 1 && spec.strides.every((v) => v === 1) && spec.dilations.every((v) => v === 1);
+  const kk = spec.kernel[0] * spec.kernel[1];
+  const padsFit = spec.pads.every((p, i) => p <= spec.kernel[i % 2] - 1);
+  return plain && kk > 1 && padsFit && typeof cout === 'number' && typeof cin === 'number' && cout * 4 <= cin;
+}
+
+function convAsTransposed(x: Value, w: Value, b: Value | undefined, spec: ConvSpec): Value {
+  const [kh, kw] = spec.kernel;
+  const [pt, pl, pb, pr] = spec.pads;
+  return convTranspose(x, flipTransposeKernel(w, 1), b, { pads: [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr] });
 }
 
 export interface ConvTransposeOptions extends ConvOptions {
