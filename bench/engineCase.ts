@@ -67,7 +67,7 @@ async function trainStep(network: string, steps: number, threads: number, profil
     optimizer: adam(),
     state,
   });
-  const trainer = await Trainer.create(compiled, state, { threads, profilePrefix: profile });
+  const trainer = await Trainer.create(compiled, state, { threads, profilePrefix: profile, ...(optimization ? { optimization } : {}) });
   const buildMs = performance.now() - started;
   const data = {
     lr: { dtype: 'float32' as const, shape: lrShape, data: random(lrShape.reduce((a, b) => a * b, 1)) },
@@ -84,6 +84,7 @@ async function trainStep(network: string, steps: number, threads: number, profil
   }
   if (profile) trainer.endProfiling();
   const ms = median(times);
+  // FLOPs counted as the PyTorch reference counts them: 3 x forward conv MACs x 2.
   const flops = 2 * 3 * forwardMacs(network, lrShape);
   return {
     bench: 'train-step', model: network, batch, lrSize, msPerStep: Math.round(ms), gflops: +(flops / ms / 1e6).toFixed(1),
@@ -98,7 +99,7 @@ async function infer(network: string, size: number, steps: number, threads: numb
   const graph = new Graph();
   const x = graph.input('input', 'float32', shape);
   const y = NETWORKS[network](BuildContext.create(graph, state, { training: false }), x);
-  const session = await createSession(serializeModel(graph, { inputs: [x], outputs: [{ name: 'output', value: y }] }), { threads, profilePrefix: profile });
+  const session = await createSession(serializeModel(graph, { inputs: [x], outputs: [{ name: 'output', value: y }] }), { threads, profilePrefix: profile, ...(optimization ? { optimization } : {}) });
   const feeds = { input: toOrtTensor({ dtype: 'float32', shape, data: random(3 * size * size) }) };
   const warmup = performance.now();
   await session.run(feeds);
@@ -124,6 +125,7 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const threads = Number(option('threads') ?? 2);
+const optimization = option('optimization') as 'all' | 'extended' | 'basic' | undefined;
 const profile = option('profile');
 const [kind, network, size] = args;
 if (!NETWORKS[network]) throw new Error(`unknown model ${network}`);

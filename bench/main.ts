@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineBench } from './engineBench.js';
 import { resizeBench } from './resizeBench.js';
 
 const suites: Record<string, (datasets: string, rounds: number) => Promise<void>> = {
@@ -8,6 +9,10 @@ const suites: Record<string, (datasets: string, rounds: number) => Promise<void>
 };
 
 const args = process.argv.slice(2);
+if (args[0] === 'train-step' || args[0] === 'infer') {
+  await engineBench(args[0], args.slice(1));
+  process.exit(0);
+}
 const names = args.filter((a) => !a.startsWith('--'));
 const roundsArg = args.find((a) => a.startsWith('--rounds='));
 const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : 7;
@@ -15,6 +20,8 @@ const datasets = process.env.ENHANCE_DATASETS ?? resolve(dirname(fileURLToPath(i
 
 if (names.length === 0 || names.some((n) => !(n in suites))) {
   console.error(`usage: npm run bench -- <${Object.keys(suites).join('|')}> [--rounds=N]`);
+  console.error('       npm run bench -- train-step --model srresnet|rrdbnet [--steps N] [--threads N]');
+  console.error('       npm run bench -- infer --model rrdbnet --size 128|256 [--steps N]');
   process.exit(2);
 }
 if (!existsSync(join(datasets, 'Set14'))) {

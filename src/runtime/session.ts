@@ -11,6 +11,11 @@ export interface SessionOptions {
   provider?: ExecutionProvider;
   /** Write ORT's per-kernel profile (a JSON trace) with this file prefix. */
   profilePrefix?: string;
+  /**
+   * ORT graph optimisation. 'all' adds the NCHWc layout, fastest for inference; training graphs ran
+   * 10% faster without it ('extended'), because of the layout conversions around the gradient ops.
+   */
+  optimization?: 'all' | 'extended' | 'basic';
 }
 
 /** Compile an ONNX model into an onnxruntime session. */
@@ -21,7 +26,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
       executionProviders: [provider],
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
       interOpNumThreads: 1,
-      graphOptimizationLevel: (process.env.ENHANCE_ORT_OPT as 'all' | 'extended' | 'basic' | undefined) ?? 'all',
+      graphOptimizationLevel: options.optimization ?? 'all',
       ...(options.profilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     });
   } catch (error) {

@@ -26,7 +26,7 @@ export class Trainer {
     state: StateDict,
     options: SessionOptions & { optimizerState?: ReadonlyMap<string, TensorData>; stepsDone?: number } = {},
   ): Promise<Trainer> {
-    const session = await createSession(compiled.model, options);
+    const session = await createSession(compiled.model, { optimization: 'extended', ...options });
     const tensors = new Map<string, ort.Tensor>();
     for (const name of [...compiled.parameters, ...compiled.buffers]) {
       const tensor = state.get(name);

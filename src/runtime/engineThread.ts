@@ -1,0 +1,115 @@
+import { Worker } from 'node:worker_threads';
+import type { TensorData } from '../graph/tensorData.js';
+import type { StateDict } from '../nn/buildContext.js';
+import type { SessionOptions } from './session.js';
+import type { StepResult } from './trainer.js';
+import type { CompiledTrainingStep } from './trainingStep.js';
+import { buffersOf, type Envelope, type WorkerReply, type WorkerRequest } from './workerProtocol.js';
+
+// The worker runs compiled JavaScript: from src/ (tests) and from dist/ this is the repository's dist/.
+const WORKER_URL = new URL('../../dist/runtime/engineWorker.js', import.meta.url);
+
+/** A worker thread that runs the engine (training or inference) off the caller's event loop. */
+class EngineThread {
+  private readonly worker: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
+
+  constructor() {
+    this.worker = new Worker(WORKER_URL);
+    this.worker.on('message', ({ id, message }: Envelope<WorkerReply>) => {
+      const waiter = this.pending.get(id);
+      this.pending.delete(id);
+      if (message.kind === 'error') waiter?.reject(new Error(message.message));
+      else waiter?.resolve(message);
+    });
+    this.worker.on('error', (error) => {
+      for (const waiter of this.pending.values()) waiter.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, message } satisfies Envelope<WorkerRequest>, transfer);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.request({ kind: 'release' });
+    await this.worker.terminate();
+  }
+}
+
+function tensorsOf(reply: WorkerReply): Map<string, TensorData> {
+  if (reply.kind !== 'tensors') throw new Error(`engine worker: expected tensors, got ${reply.kind}`);
+  return new Map(reply.tensors);
+}
+
+/** The same interface as `Trainer`, with the session living in a worker thread. */
+export class ThreadedTrainer {
+  private constructor(private readonly thread: EngineThread, private steps: number) {}
+
+  static async create(
+    compiled: CompiledTrainingStep,
+    state: StateDict,
+    options: SessionOptions & { optimizerState?: ReadonlyMap<string, TensorData>; stepsDone?: number } = {},
+  ): Promise<ThreadedTrainer> {
+    const thread = new EngineThread();
+    const { optimizerState, stepsDone, ...sessionOptions } = options;
+    await thread.request({
+      kind: 'createTrainer',
+      compiled,
+      state: [...state],
+      optimizerState: optimizerState ? [...optimizerState] : undefined,
+      stepsDone,
+      options: sessionOptions,
+    });
+    return new ThreadedTrainer(thread, stepsDone ?? 0);
+  }
+
+  get stepsDone(): number {
+    return this.steps;
+  }
+
+  async step(data: Readonly<Record<string, TensorData>>, learningRate: number): Promise<StepResult> {
+    const reply = await this.thread.request({ kind: 'step', data: { ...data }, learningRate });
+    if (reply.kind !== 'step') throw new Error(`engine worker: expected a step result, got ${reply.kind}`);
+    this.steps++;
+    return reply.result;
+  }
+
+  async stateDict(): Promise<StateDict> {
+    return tensorsOf(await this.thread.request({ kind: 'stateDict' }));
+  }
+
+  async optimizerState(): Promise<Map<string, TensorData>> {
+    return tensorsOf(await this.thread.request({ kind: 'optimizerState' }));
+  }
+
+  release(): Promise<void> {
+    return this.thread.terminate();
+  }
+}
+
+/** An inference session in a worker thread: `run` never blocks the caller's event loop. */
+export class ThreadedSession {
+  private constructor(private readonly thread: EngineThread) {}
+
+  static async create(model: Uint8Array, options: SessionOptions = {}): Promise<ThreadedSession> {
+    const thread = new EngineThread();
+    await thread.request({ kind: 'createSession', model, options });
+    return new ThreadedSession(thread);
+  }
+
+  /** Feeds are transferred to the worker (their buffers become unusable here). */
+  async run(feeds: Record<string, TensorData>): Promise<Map<string, TensorData>> {
+    return tensorsOf(await this.thread.request({ kind: 'run', feeds }, buffersOf(Object.values(feeds))));
+  }
+
+  release(): Promise<void> {
+    return this.thread.terminate();
+  }
+}

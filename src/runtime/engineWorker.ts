@@ -1,0 +1,60 @@
+import { parentPort } from 'node:worker_threads';
+import type { TensorData } from '../graph/tensorData.js';
+import { createSession, fromOrtTensor, ort, toOrtTensor } from './session.js';
+import { Trainer } from './trainer.js';
+import { buffersOf, type Envelope, type WorkerReply, type WorkerRequest } from './workerProtocol.js';
+
+/**
+ * The engine's worker thread: it owns one trainer or one inference session, so onnxruntime's blocking
+ * runs never stall the caller's event loop. Parameters stay here between steps; only batches and
+ * results cross threads.
+ */
+let trainer: Trainer | undefined;
+let session: ort.InferenceSession | undefined;
+
+async function handle(message: WorkerRequest): Promise<[WorkerReply, ArrayBuffer[]]> {
+  switch (message.kind) {
+    case 'createTrainer':
+      trainer = await Trainer.create(message.compiled, new Map(message.state), {
+        ...message.options,
+        optimizerState: message.optimizerState ? new Map(message.optimizerState) : undefined,
+        stepsDone: message.stepsDone,
+      });
+      return [{ kind: 'ok' }, []];
+    case 'step':
+      if (!trainer) throw new Error('no trainer in this worker');
+      return [{ kind: 'step', result: await trainer.step(message.data, message.learningRate) }, []];
+    case 'stateDict':
+    case 'optimizerState': {
+      if (!trainer) throw new Error('no trainer in this worker');
+      const tensors = [...(message.kind === 'stateDict' ? trainer.stateDict() : trainer.optimizerState())];
+      return [{ kind: 'tensors', tensors }, []];
+    }
+    case 'createSession':
+      session = await createSession(message.model, message.options);
+      return [{ kind: 'ok' }, []];
+    case 'run': {
+      if (!session) throw new Error('no session in this worker');
+      const feeds = Object.fromEntries(Object.entries(message.feeds).map(([name, t]) => [name, toOrtTensor(t)]));
+      const results = await session.run(feeds);
+      const tensors: [string, TensorData][] = Object.entries(results).map(([name, t]) => [name, fromOrtTensor(t)]);
+      return [{ kind: 'tensors', tensors }, buffersOf(tensors.map(([, t]) => t))];
+    }
+    case 'release':
+      await trainer?.release();
+      await session?.release();
+      trainer = undefined;
+      session = undefined;
+      return [{ kind: 'ok' }, []];
+  }
+}
+
+parentPort!.on('message', async ({ id, message }: Envelope<WorkerRequest>) => {
+  try {
+    const [reply, transfer] = await handle(message);
+    parentPort!.postMessage({ id, message: reply } satisfies Envelope<WorkerReply>, transfer);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    parentPort!.postMessage({ id, message: { kind: 'error', message: text } } satisfies Envelope<WorkerReply>);
+  }
+});
