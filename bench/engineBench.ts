@@ -10,7 +10,7 @@ interface CaseResult {
   [key: string]: unknown;
 }
 
-function runJson(command: string, args: string[], cwd: string): CaseResult | { error: string } {
+function runJson(command: string, args: string[], cwd: string): CaseResult {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (result.status !== 0 || !line) return { error: (result.stderr || result.stdout).trim().split('\n').slice(-1)[0] ?? `exit ${result.status}` };
@@ -18,7 +18,7 @@ function runJson(command: string, args: string[], cwd: string): CaseResult | { e
 }
 
 /** The PyTorch CPU reference (../shared/peers/scripts/torch_ref.py), same shapes and threads, in the same run. */
-function pytorchReference(torchCase: string, steps: number, threads: number): CaseResult | { error: string } {
+function pytorchReference(torchCase: string, steps: number, threads: number): CaseResult {
   const script = join(peers, 'scripts/torch_ref.py');
   if (!existsSync(script)) return { error: `no PyTorch reference script at ${script}` };
   const check = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
@@ -26,7 +26,7 @@ function pytorchReference(torchCase: string, steps: number, threads: number): Ca
   return runJson('/usr/bin/python3', [script, torchCase, '--threads', String(threads), '--steps', String(steps)], peers);
 }
 
-function engineCase(args: string[]): CaseResult | { error: string } {
+function engineCase(args: string[]): CaseResult {
   return runJson(process.execPath, ['--import', 'tsx', join(here, 'engineCase.ts'), ...args], resolve(here, '..'));
 }
 
