@@ -94,7 +94,7 @@ function fewOutputChannels(spec: ConvSpec, cout: Dim, cin: Dim): boolean {
   const plain = spec.group === 1 && spec.strides.every((v) => v === 1) && spec.dilations.every((v) => v === 1);
   const kk = spec.kernel[0] * spec.kernel[1];
   const padsFit = spec.pads.every((p, i) => p <= spec.kernel[i % 2] - 1);
-  return plain && kk > 1 && padsFit && typeof cout === 'number' && typeof cin === 'number' && cout * 4 <= cin;
+  return plain && kk > 1 && padsFit && typeof cout === 'number' && typeof cin === 'number' && cout < 8 && cout * 4 <= cin;
 }
 
 function convAsTransposed(x: Value, w: Value, b: Value | undefined, spec: ConvSpec): Value {
