@@ -4,7 +4,7 @@ import { mul } from '../../src/graph/ops/elementwise.js';
 import { gemm, matmul } from '../../src/graph/ops/matmul.js';
 import { pad } from '../../src/graph/ops/pad.js';
 import { reduceMean, reduceSum } from '../../src/graph/ops/reduce.js';
-import { concat, flatten, flip, reshape, slice, split, squeeze, transpose, unsqueeze } from '../../src/graph/ops/shape.js';
+import { concat, expandLike, flatten, flip, reshape, slice, split, squeeze, transpose, unsqueeze } from '../../src/graph/ops/shape.js';
 import { batchNormInference, batchNormTraining } from '../../src/graph/ops/batchNorm.js';
 import { depthToSpace, pixelShuffle, pixelUnshuffle, spaceToDepth } from '../../src/graph/ops/pixelShuffle.js';
 import { averagePool, maxPool } from '../../src/graph/ops/pool.js';
@@ -91,4 +91,8 @@ describe('gradient rules of batch normalisation match finite differences', () =>
       const variance = g.constant({ dtype: 'float32', shape: [3], data: new Float32Array([0.5, 1.5, 2]) });
       return batchNormInference(x, gamma, beta, mean, variance);
     }));
+});
+
+describe('gradient rule of Expand matches finite differences', () => {
+  it('Expand (broadcast copy) sums back', () => checkGradients([{ shape: [3, 1] }, { shape: [2, 3, 4] }], (a, like) => mul(expandLike(a, like), like)));
 });
