@@ -3,7 +3,10 @@ import { isEnhanceError } from '../errors.js';
 import { removePendingTemporaries } from '../io/atomicWrite.js';
 import { downscaleCommand } from './commands/downscaleCommand.js';
 import { evalCommand } from './commands/evalCommand.js';
+import { modelsCommand } from './commands/modelsCommand.js';
+import { trainCommand } from './commands/trainCommand.js';
 import { upscaleCommand } from './commands/upscaleCommand.js';
+import { takeInterrupt } from './interrupt.js';
 
 /** Exit codes: 0 success, 1 a bug in enhance, 2 bad input or usage, 130 interrupted. */
 const EXIT_USAGE = 2;
@@ -20,10 +23,12 @@ Examples:
   enhance upscale photo.png -o photo_x4.png --scale 4 --method bicubic
   enhance downscale hr/ -o lr_x4/ --scale 4
   enhance eval --hr Set5/hr --scale 4 --json
+  enhance train --config presets/compact-x4.yaml
+  enhance models
 
 Run 'enhance <command> --help' for a command's options.`,
     );
-  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand()]) program.addCommand(command);
+  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand(), trainCommand(), modelsCommand()]) program.addCommand(command);
   // Usage errors become one line and exit code 2, like every other bad input.
   program.exitOverride();
   program.configureOutput({ outputError: () => {} });
@@ -35,7 +40,8 @@ Run 'enhance <command> --help' for a command's options.`,
 }
 
 export async function main(argv: string[]): Promise<number> {
-  process.once('SIGINT', () => {
+  process.on('SIGINT', () => {
+    if (takeInterrupt()) return;
     removePendingTemporaries();
     process.stderr.write('\nenhance: interrupted; no partial output was left behind\n');
     process.exit(130);

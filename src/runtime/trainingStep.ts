@@ -3,6 +3,7 @@ import { Graph } from '../graph/graph.js';
 import { serializeModel } from '../graph/onnx/serializeModel.js';
 import type { TensorData } from '../graph/tensorData.js';
 import type { Value } from '../graph/value.js';
+import { add, mul } from '../graph/ops/elementwise.js';
 import { BuildContext, type StateDict } from '../nn/buildContext.js';
 import { clipByGlobalNorm } from '../optim/clipGradients.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -21,6 +22,8 @@ export interface TrainingStepSpec {
   /** Current parameters and buffers; missing ones are initialised by the build and added to it. */
   state: StateDict;
   clipGradNorm?: number;
+  /** Keep an exponential moving average of the weights with this decay (e.g. 0.999), updated every step. */
+  ema?: number;
   seed?: number;
 }
 
@@ -31,6 +34,8 @@ export interface CompiledTrainingStep {
   parameters: string[];
   buffers: string[];
   slots: { name: string; initial: TensorData }[];
+  /** For each parameter with an average, the slot holding it ('ema.<name>'). */
+  ema: Record<string, string>;
   metrics: string[];
   learningRate: string;
   step: string;
@@ -57,6 +62,21 @@ export function compileTrainingStep(spec: TrainingStepSpec): CompiledTrainingSte
   const learningRate = graph.input('learning_rate', 'float32', []);
   const step = graph.input('step', 'float32', []);
   const update = spec.optimizer.build(graph, parameters, clipped, { learningRate, step });
+  const ema: Record<string, string> = {};
+  if (spec.ema !== undefined) {
+    const decay = spec.ema;
+    parameters.forEach((p, i) => {
+      const average = graph.input(`ema.${p.name}`, 'float32', p.shape);
+      const initial = graph.initialValues.get(p)!;
+      update.slots.push({
+        name: average.name,
+        input: average,
+        output: add(mul(average, decay), mul(update.updated[i], 1 - decay)),
+        initial: { ...initial, data: initial.data.slice() },
+      });
+      ema[p.name] = average.name;
+    });
+  }
 
   const metrics = Object.entries(built.metrics ?? {});
   const model = serializeModel(graph, {
@@ -80,6 +100,7 @@ export function compileTrainingStep(spec: TrainingStepSpec): CompiledTrainingSte
     parameters: parameters.map((p) => p.name),
     buffers: ctx.bufferUpdates.map((b) => b.name),
     slots: update.slots.map((s) => ({ name: s.name, initial: s.initial })),
+    ema,
     metrics: metrics.map(([name]) => name),
     learningRate: learningRate.name,
     step: step.name,

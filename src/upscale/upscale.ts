@@ -5,16 +5,23 @@ import { readImage, type BitDepth, type DecodedImage } from '../image/readImage.
 import type { ImageTensor } from '../image/tensor.js';
 import { encodeImage, writeImage } from '../image/writeImage.js';
 import { RESIZE_METHODS } from '../resize/resizeImage.js';
+import { defaultModelFor, loadModel, resolveModelPath } from '../models/modelFile.js';
 import { interpolate } from './interpolate.js';
+import { ModelRunner } from './modelUpscale.js';
 
 export const UPSCALE_FACTORS = [2, 3, 4, 8] as const;
 
 const upscaleOptionsSchema = z
   .object({
-    scale: z.union(UPSCALE_FACTORS.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>, z.ZodLiteral<8>]),
-    method: z.enum(RESIZE_METHODS).default('bicubic'),
+    /** Enlargement; default the model's scale, or 4. */
+    scale: z.union(UPSCALE_FACTORS.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>, z.ZodLiteral<8>]).optional(),
+    /** Classical interpolation instead of a model. */
+    method: z.enum(RESIZE_METHODS).optional(),
+    /** A model file or shipped model name. Default: the shipped model for the scale, if any, else bicubic. */
+    model: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => !(o.method && o.model), { message: "give either 'method' or 'model', not both", path: ['method'] });
 
 export type UpscaleOptions = z.input<typeof upscaleOptionsSchema>;
 
@@ -33,6 +40,7 @@ function describeOptionError(error: z.ZodError, given: unknown): string {
   if (key === 'scale') return `upscale: option 'scale' must be one of ${UPSCALE_FACTORS.join(', ')} (got ${JSON.stringify(value)})`;
   if (key === 'method') return `upscale: option 'method' must be one of ${RESIZE_METHODS.join(', ')} (got ${JSON.stringify(value)})`;
   if (issue.code === 'unrecognized_keys') return `upscale: unknown option ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'custom') return `upscale: ${issue.message}`;
   return `upscale: option '${key}': ${issue.message}`;
 }
 
@@ -58,8 +66,14 @@ export class UpscaleJob {
         typeof this.input === 'string' || Buffer.isBuffer(this.input)
           ? await readImage(this.input)
           : { image: this.input, bitDepth: 8, format: 'raw' };
-      const image = interpolate(decoded.image, this.options.scale, this.options.method, decoded.bitDepth);
-      return { image, bitDepth: decoded.bitDepth };
+      const { scale, method, model } = this.options;
+      const modelPath = method ? undefined : model ? resolveModelPath(model) : defaultModelFor(scale ?? 4);
+      if (!modelPath) return { image: interpolate(decoded.image, scale ?? 4, method ?? 'bicubic', decoded.bitDepth), bitDepth: decoded.bitDepth };
+      const runner = await modelRunner(modelPath);
+      if (scale !== undefined && runner.spec.scale !== scale) {
+        throw new EnhanceError(`is a x${runner.spec.scale} model, but scale ${scale} was asked for`, { file: model ?? modelPath });
+      }
+      return { image: await runner.upscale(decoded.image), bitDepth: decoded.bitDepth };
     })();
     return this.#result;
   }
@@ -80,6 +94,18 @@ export class UpscaleJob {
     const { image, bitDepth } = await this.#run();
     await writeImage(path, image, { ...output, bitDepth });
   }
+}
+
+const runners = new Map<string, Promise<ModelRunner>>();
+
+/** One runner per model file for the life of the process (a folder of pictures compiles the model once). */
+function modelRunner(path: string): Promise<ModelRunner> {
+  let runner = runners.get(path);
+  if (!runner) {
+    runner = loadModel(path).then(({ spec, state }) => ModelRunner.create(spec, state));
+    runners.set(path, runner);
+  }
+  return runner;
 }
 
 /** Upscale a picture (a file path, an encoded image buffer, or a tensor) by 2, 3, 4 or 8. */

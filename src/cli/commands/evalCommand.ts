@@ -5,7 +5,11 @@ import { evaluateDataset, type EvaluationReport } from '../../evaluate/evaluateD
 import { writeBufferAtomic } from '../../io/atomicWrite.js';
 import { SR_METRIC_NAMES, SR_METRICS, type SrMetricName, type SrScores } from '../../metrics/srMetrics.js';
 import { RESIZE_METHODS, resizeImage, type ResizeMethod } from '../../resize/resizeImage.js';
+import { basename, extname } from 'node:path';
+import { EnhanceError } from '../../errors.js';
+import { defaultModelFor, loadModel, resolveModelPath } from '../../models/modelFile.js';
 import { interpolate } from '../../upscale/interpolate.js';
+import { ModelRunner } from '../../upscale/modelUpscale.js';
 import { listOf, nonNegativeInteger, oneOfIntegers } from '../parseOptions.js';
 import { createProgress } from '../progress.js';
 
@@ -13,7 +17,8 @@ interface EvalOptions {
   hr: string;
   lr?: string;
   scale: number;
-  method: ResizeMethod;
+  method?: ResizeMethod;
+  model?: string;
   metrics: SrMetricName[];
   crop?: number;
   json?: boolean;
@@ -42,7 +47,8 @@ export function evalCommand(): Command {
     .requiredOption('--hr <dir>', 'folder of high-resolution (ground truth) images')
     .option('--lr <dir>', 'folder of matching low-resolution images; default: made from HR with the MATLAB bicubic')
     .addOption(new Option('-s, --scale <n>', 'SR factor').argParser(oneOfIntegers([2, 3, 4, 8])).default(4))
-    .addOption(new Option('-m, --method <name>', 'upscaling method to evaluate').choices(RESIZE_METHODS).default('bicubic'))
+    .addOption(new Option('-m, --method <name>', 'classical method to evaluate (default bicubic, when no --model)').choices(RESIZE_METHODS).conflicts('model'))
+    .option('--model <name-or-file>', "a model to evaluate: a shipped model's name, 'default', or a model file")
     .addOption(
       new Option('--metrics <list>', `comma-separated, from ${SR_METRIC_NAMES.join(', ')}`)
         .argParser(listOf(SR_METRIC_NAMES))
@@ -57,10 +63,17 @@ export function evalCommand(): Command {
 Examples:
   enhance eval --hr datasets/Set5/hr --scale 4                      bicubic baseline: PSNR-Y 28.42 dB
   enhance eval --hr Set14/hr --lr Set14/lr_x4 --scale 4 --json
-  enhance eval --hr Set5/hr --method lanczos --grid set5_x4.png`,
+  enhance eval --hr Set5/hr --method lanczos --grid set5_x4.png
+  enhance eval --hr Set5/hr --scale 4 --model default --json             the shipped x4 model`,
     )
     .action(async (options: EvalOptions) => {
-      const { scale, method, metrics } = options;
+      const { scale, metrics } = options;
+      const modelPath = options.model === 'default' ? defaultModelFor(scale) : options.model ? resolveModelPath(options.model) : undefined;
+      if (options.model === 'default' && !modelPath) throw new EnhanceError(`there is no shipped x${scale} model`);
+      const runner = modelPath ? await loadModel(modelPath).then(({ spec, state }) => ModelRunner.create(spec, state)) : undefined;
+      if (runner && runner.spec.scale !== scale) throw new EnhanceError(`is a x${runner.spec.scale} model, but --scale ${scale} was given`, { file: modelPath });
+      const method = runner ? basename(modelPath!, extname(modelPath!)) : options.method ?? 'bicubic';
+      const classical = options.method ?? 'bicubic';
       const total = (await listImageFiles(options.hr)).length;
       const progress = createProgress('eval', total);
       const gridRows: GridRow[] = [];
@@ -71,7 +84,7 @@ Examples:
         crop: options.crop,
         metrics,
         method,
-        superResolve: (lr) => interpolate(lr, scale, method),
+        superResolve: (lr) => (runner ? runner.upscale(lr) : interpolate(lr, scale, classical)),
         onImage: (pair, sr, scores) => {
           progress.advance(pair.name);
           if (!options.grid) return;
@@ -87,6 +100,7 @@ Examples:
         },
       });
       progress.stop();
+      await runner?.release();
       if (options.grid) await writeBufferAtomic(options.grid, await renderComparisonGrid(gridRows));
       process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatReportTable(report, metrics) + '\n');
     });

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { Value } from '../graph/value.js';
+import type { BuildContext } from '../nn/buildContext.js';
+import { rrdbnet } from '../nn/networks/rrdbnet.js';
+import { srresnet } from '../nn/networks/srresnet.js';
+import { srvggCompact } from '../nn/networks/srvggCompact.js';
+
+/**
+ * The SR networks a model file or a training config can name, each with its hyper-parameters (validated,
+ * with the published defaults) and how it builds into a graph for a given scale.
+ */
+export const ARCHITECTURES = {
+  'srvgg-compact': {
+    options: z.object({ features: z.number().int().positive().default(48), convs: z.number().int().positive().default(10) }).strict(),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; convs: number }) => srvggCompact(ctx, x, { ...o, scale }),
+  },
+  srresnet: {
+    options: z.object({ features: z.number().int().positive().default(64), blocks: z.number().int().positive().default(16) }).strict(),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; blocks: number }) => srresnet(ctx, x, { ...o, scale }),
+  },
+  rrdbnet: {
+    options: z
+      .object({ features: z.number().int().positive().default(64), blocks: z.number().int().positive().default(23), growth: z.number().int().positive().default(32) })
+      .strict(),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; blocks: number; growth: number }) => rrdbnet(ctx, x, { ...o, scale }),
+  },
+} as const;
+
+export type ArchitectureName = keyof typeof ARCHITECTURES;
+export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as ArchitectureName[];
+
+/** What a model is: an architecture, its hyper-parameters and its scale. */
+export interface ModelSpec {
+  arch: ArchitectureName;
+  scale: number;
+  options: Record<string, number>;
+}
+
+/** Build the network a spec describes on input `x` (NCHW RGB in [0, 1]). */
+export function buildNetwork(spec: ModelSpec, ctx: BuildContext, x: Value): Value {
+  const architecture = ARCHITECTURES[spec.arch];
+  if (!architecture) throw new Error(`unknown architecture '${spec.arch}' (known: ${ARCHITECTURE_NAMES.join(', ')})`);
+  const options = architecture.options.parse(spec.options);
+  return (architecture.build as (ctx: BuildContext, x: Value, scale: number, o: unknown) => Value)(ctx, x, spec.scale, options);
+}

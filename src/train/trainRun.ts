@@ -1,0 +1,251 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors.js';
+import { PatchSampler, type PatchSamplerState } from '../data/patchSampler.js';
+import { loadSrPairs, type SrPair } from '../data/srPairs.js';
+import { loadTrainingSet } from '../data/trainingSet.js';
+import { EnhanceError } from '../errors.js';
+import { renderComparisonGrid, type GridRow } from '../evaluate/comparisonGrid.js';
+import type { TensorData } from '../graph/tensorData.js';
+import type { Value } from '../graph/value.js';
+import { writeBufferAtomic } from '../io/atomicWrite.js';
+import { charbonnierLoss, l1Loss, mseLoss } from '../losses/pixelLosses.js';
+import { hfenLoss, ssimLoss, weightedSum } from '../losses/structuralLosses.js';
+import { measureSr } from '../metrics/srMetrics.js';
+import { buildNetwork, type ModelSpec } from '../models/architectures.js';
+import { saveModel } from '../models/modelFile.js';
+import type { StateDict } from '../nn/buildContext.js';
+import { adam, adamw } from '../optim/adam.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { sgd } from '../optim/sgd.js';
+import { ThreadedTrainer } from '../runtime/engineThread.js';
+import { compileTrainingStep } from '../runtime/trainingStep.js';
+import { ModelRunner } from '../upscale/modelUpscale.js';
+import { resizeImage } from '../resize/resizeImage.js';
+import { learningRateAt } from './learningRate.js';
+import type { TrainConfig } from './trainConfig.js';
+import { renderTrainingPlot } from './trainingPlot.js';
+
+export interface TrainOptions {
+  outDir: string;
+  resume: boolean;
+  /** Stops the run after the current step; a checkpoint is written first (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Where progress goes (default stderr); a bar on a terminal, plain lines otherwise. */
+  stream?: NodeJS.WriteStream;
+}
+
+export interface TrainResult {
+  steps: number;
+  modelPath: string;
+  lastValidation?: { psnrY: number; ssimY: number };
+  interrupted: boolean;
+}
+
+const LOSSES = { l1: l1Loss, mse: mseLoss, charbonnier: charbonnierLoss, ssim: ssimLoss, hfen: hfenLoss } as const;
+
+function optimizerOf(config: TrainConfig): Optimizer {
+  const o = config.optimizer;
+  if (o.type === 'sgd') return sgd({ momentum: o.momentum, weightDecay: o.weight_decay });
+  const options = { beta1: o.betas[0], beta2: o.betas[1], weightDecay: o.weight_decay };
+  return o.type === 'adam' ? adam(options) : adamw(options);
+}
+
+export function modelSpecOf(config: TrainConfig): ModelSpec {
+  return { arch: config.model.arch as ModelSpec['arch'], scale: config.scale, options: config.model.options };
+}
+
+interface LogLine {
+  step: number;
+  loss?: number;
+  lr?: number;
+  seconds?: number;
+  val?: { psnrY: number; ssimY: number };
+}
+
+/** Checkpoint = weights, buffers and optimizer slots, plus the run's position in metadata. */
+async function saveCheckpoint(path: string, trainer: ThreadedTrainer, sampler: PatchSampler, seconds: number): Promise<void> {
+  const tensors = new Map<string, TensorData>([...(await trainer.stateDict()), ...(await trainer.optimizerState())]);
+  await writeSafetensors(path, tensors, { step: String(trainer.stepsDone), sampler: JSON.stringify(sampler.state), seconds: String(seconds) });
+}
+
+function weightsForModel(state: StateDict, slots: Map<string, TensorData>, ema: Record<string, string>): StateDict {
+  const out = new Map(state);
+  for (const [param, slot] of Object.entries(ema)) out.set(param, slots.get(slot)!);
+  return out;
+}
+
+/**
+ * Train an SR network from a config: random patches of MATLAB-bicubic LR/HR pairs, one ORT run per
+ * step in a worker thread (the next batch is cut while the step runs), validation with PSNR-Y/SSIM-Y
+ * and a sample grid, a JSONL log, a plot, atomic checkpoints, exact resume.
+ */
+export async function runTraining(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+  const out = options.outDir;
+  const checkpointPath = join(out, 'checkpoint.safetensors');
+  const logPath = join(out, 'log.jsonl');
+  await mkdir(join(out, 'samples'), { recursive: true });
+  if (!options.resume && existsSync(checkpointPath)) {
+    throw new EnhanceError('already holds a run: use --resume to continue it, or another --out', { file: out });
+  }
+
+  const spec = modelSpecOf(config);
+  const images = await loadTrainingSet(config.data.train, config.scale, config.data.lr_patch);
+  const sampler = new PatchSampler(images, {
+    scale: config.scale,
+    lrPatch: config.data.lr_patch,
+    batch: config.data.batch,
+    patchesPerImage: config.data.patches_per_image,
+    augment: config.data.augment,
+    seed: config.seed,
+  });
+
+  const state: StateDict = new Map();
+  let optimizerState: Map<string, TensorData> | undefined;
+  let stepsDone = 0;
+  let secondsBefore = 0;
+  let log: LogLine[] = [];
+  if (options.resume && existsSync(checkpointPath)) {
+    const checkpoint = await readSafetensors(checkpointPath);
+    stepsDone = Number(checkpoint.metadata.step);
+    secondsBefore = Number(checkpoint.metadata.seconds ?? 0);
+    sampler.restore(JSON.parse(checkpoint.metadata.sampler) as PatchSamplerState);
+    optimizerState = new Map();
+    for (const [name, tensor] of checkpoint.tensors) {
+      if (/^(adam|adamw|sgd|ema)\./.test(name)) optimizerState.set(name, tensor);
+      else state.set(name, tensor);
+    }
+    if (existsSync(logPath)) {
+      log = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine).filter((l) => l.step <= stepsDone);
+    }
+  }
+  await writeFile(logPath, log.map((l) => JSON.stringify(l) + '\n').join(''));
+  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+
+  const lrShape = [config.data.batch, 3, config.data.lr_patch, config.data.lr_patch];
+  const hrShape = [config.data.batch, 3, config.data.lr_patch * config.scale, config.data.lr_patch * config.scale];
+  const compiled = compileTrainingStep({
+    build: (ctx) => {
+      const lr = ctx.graph.input('lr', 'float32', lrShape);
+      const hr = ctx.graph.input('hr', 'float32', hrShape);
+      const sr = buildNetwork(spec, ctx, lr);
+      const terms = config.loss.map((t) => ({ weight: t.weight, value: LOSSES[t.type](sr, hr) as Value }));
+      return { data: [lr, hr], loss: weightedSum(terms) };
+    },
+    optimizer: optimizerOf(config),
+    state,
+    clipGradNorm: config.clip_grad_norm,
+    ema: config.ema,
+    seed: config.seed,
+  });
+  const trainer = await ThreadedTrainer.create(compiled, state, { threads: config.threads, optimizerState, stepsDone });
+
+  const validationPairs: SrPair[] = [];
+  if (config.data.val) for await (const pair of loadSrPairs({ hr: config.data.val, scale: config.scale })) validationPairs.push(pair);
+
+  const appendLog = async (line: LogLine) => {
+    log.push(line);
+    await writeFile(logPath, JSON.stringify(line) + '\n', { flag: 'a' });
+  };
+
+  const currentModelWeights = async () => weightsForModel(await trainer.stateDict(), await trainer.optimizerState(), compiled.ema);
+
+  const validate = async (step: number) => {
+    if (validationPairs.length === 0) return undefined;
+    const runner = await ModelRunner.create(spec, await currentModelWeights(), { threads: config.threads });
+    let psnrY = 0;
+    let ssimY = 0;
+    const rows: GridRow[] = [];
+    for (const pair of validationPairs) {
+      const sr = await runner.upscale(pair.lr);
+      const scores = measureSr(sr, pair.hr, { crop: config.scale, metrics: ['psnr', 'ssim'] });
+      psnrY += scores.psnrY!;
+      ssimY += scores.ssimY!;
+      if (rows.length < 3) {
+        rows.push({
+          title: `${pair.name}  step ${step}`,
+          panels: [
+            { label: `LR (nearest x${config.scale})`, image: resizeImage(pair.lr, { height: pair.hr.height, width: pair.hr.width, method: 'nearest' }) },
+            { label: `SR ${scores.psnrY!.toFixed(2)} dB / ${scores.ssimY!.toFixed(4)}`, image: sr },
+            { label: 'HR', image: pair.hr },
+          ],
+        });
+      }
+    }
+    await runner.release();
+    await writeBufferAtomic(join(out, 'samples', `step_${String(step).padStart(7, '0')}.png`), await renderComparisonGrid(rows));
+    return { psnrY: psnrY / validationPairs.length, ssimY: ssimY / validationPairs.length };
+  };
+
+  const writePlot = async () => {
+    const loss = { label: 'training loss (log scale)', color: '#c0392b', points: log.filter((l) => l.loss !== undefined).map((l) => ({ x: l.step, y: l.loss! })) };
+    const val = log.filter((l) => l.val).map((l) => ({ x: l.step, y: l.val!.psnrY }));
+    await writeBufferAtomic(join(out, 'plot.png'), await renderTrainingPlot(loss, val.length ? { label: 'validation PSNR-Y (dB)', color: '#2471a3', points: val } : undefined));
+  };
+
+  const stream = options.stream ?? process.stderr;
+  const bar = stream.isTTY
+    ? new cliProgress.SingleBar(
+        { stream, format: `${config.name} [{bar}] {value}/{total} | loss {loss} | PSNR {psnr} | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 50 },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let lastPsnr = log.filter((l) => l.val).pop()?.val?.psnrY;
+  bar?.start(config.steps, stepsDone, { loss: '-', psnr: lastPsnr?.toFixed(2) ?? '-' });
+
+  const started = Date.now();
+  const seconds = () => secondsBefore + (Date.now() - started) / 1000;
+  let lossSum = 0;
+  let lossCount = 0;
+  let next = sampler.next();
+  let interrupted = false;
+  let lastValidation: { psnrY: number; ssimY: number } | undefined;
+  while (trainer.stepsDone < config.steps) {
+    const step = trainer.stepsDone;
+    const learningRate = learningRateAt(config, step);
+    const pending = trainer.step(next, learningRate);
+    // The next batch is cut while the worker runs this step: data loading stays off the critical path.
+    next = sampler.next();
+    const { loss } = await pending;
+    if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step + 1}: loss is ${loss}`);
+    lossSum += loss;
+    lossCount++;
+    const done = trainer.stepsDone;
+    if (done % config.log_every === 0 || done === config.steps) {
+      const line = { step: done, loss: lossSum / lossCount, lr: learningRate, seconds: Math.round(seconds()) };
+      await appendLog(line);
+      if (!bar) stream.write(`${config.name} step ${done}/${config.steps} loss ${line.loss.toFixed(5)} lr ${learningRate.toExponential(2)}${lastPsnr ? ` PSNR ${lastPsnr.toFixed(2)}` : ''} (${line.seconds} s)\n`);
+      lossSum = 0;
+      lossCount = 0;
+    }
+    bar?.update(done, { loss: loss.toFixed(5), psnr: lastPsnr?.toFixed(2) ?? '-' });
+    if (done % config.val_every === 0 || done === config.steps) {
+      lastValidation = await validate(done);
+      if (lastValidation) {
+        lastPsnr = lastValidation.psnrY;
+        await appendLog({ step: done, val: lastValidation });
+        if (!bar) stream.write(`${config.name} step ${done} validation PSNR-Y ${lastValidation.psnrY.toFixed(3)} SSIM-Y ${lastValidation.ssimY.toFixed(4)}\n`);
+      }
+      await writePlot();
+    }
+    if (done % config.checkpoint_every === 0 || done === config.steps || options.signal?.aborted) {
+      await saveCheckpoint(checkpointPath, trainer, sampler, seconds());
+    }
+    if (options.signal?.aborted && done < config.steps) {
+      interrupted = true;
+      break;
+    }
+  }
+  bar?.stop();
+  const modelPath = join(out, 'model.safetensors');
+  await saveModel(modelPath, spec, await currentModelWeights(), {
+    steps: String(trainer.stepsDone),
+    seconds: String(Math.round(seconds())),
+    ...(lastValidation ? { 'val.psnrY': lastValidation.psnrY.toFixed(3), 'val.ssimY': lastValidation.ssimY.toFixed(4) } : {}),
+  });
+  await writePlot();
+  await trainer.release();
+  return { steps: trainer.stepsDone, modelPath, lastValidation, interrupted };
+}
