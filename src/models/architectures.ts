@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { Value } from '../graph/value.js';
 import type { BuildContext } from '../nn/buildContext.js';
+import { autoencoder } from '../nn/networks/autoencoder.js';
 import { rrdbnet } from '../nn/networks/rrdbnet.js';
+import { srcnn } from '../nn/networks/srcnn.js';
+import { unet } from '../nn/networks/unet.js';
 import { srresnet } from '../nn/networks/srresnet.js';
 import { srvggCompact } from '../nn/networks/srvggCompact.js';
 
@@ -10,6 +13,24 @@ import { srvggCompact } from '../nn/networks/srvggCompact.js';
  * with the published defaults) and how it builds into a graph for a given scale.
  */
 export const ARCHITECTURES = {
+  srcnn: {
+    options: z
+      .object({ k1: z.number().int().positive().default(9), k2: z.number().int().positive().default(5), k3: z.number().int().positive().default(5), f1: z.number().int().positive().default(64), f2: z.number().int().positive().default(32) })
+      .strict(),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { k1: number; k2: number; k3: number; f1: number; f2: number }) =>
+      srcnn(ctx, x, { kernels: [o.k1, o.k2, o.k3], features: [o.f1, o.f2], scale }),
+  },
+  autoencoder: {
+    options: z.object({ features: z.number().int().positive().default(32), depth: z.number().int().positive().default(2) }).strict(),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; depth: number }) => autoencoder(ctx, x, { ...o, scale }),
+  },
+  unet: {
+    options: z
+      .object({ features: z.number().int().positive().default(32), depth: z.number().int().positive().default(2), learned_upsampler: z.number().int().min(0).max(1).default(0) })
+      .strict(),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; depth: number; learned_upsampler: number }) =>
+      unet(ctx, x, { features: o.features, depth: o.depth, upsampler: o.learned_upsampler ? 'learned' : 'bicubic', scale }),
+  },
   'srvgg-compact': {
     options: z.object({ features: z.number().int().positive().default(48), convs: z.number().int().positive().default(10) }).strict(),
     build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; convs: number }) => srvggCompact(ctx, x, { ...o, scale }),

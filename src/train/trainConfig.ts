@@ -28,7 +28,7 @@ export const trainConfigSchema = z
     data: z
       .object({
         train: z.array(z.string()).min(1),
-        val: z.string().optional(),
+        val: z.string().nullish(),
         lr_patch: z.number().int().min(8),
         batch: z.number().int().positive(),
         patches_per_image: z.number().int().positive().default(19),
@@ -64,12 +64,33 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `'${key}': ${issue.message}`;
 }
 
+/**
+ * Apply `key.path=value` overrides (value in YAML syntax) to a parsed config, e.g. 'steps=200' or
+ * 'data.train=[photos]', so a preset can be run at another size without copying it.
+ */
+export function applyOverrides(raw: unknown, overrides: readonly string[], file: string): unknown {
+  const root = (raw ?? {}) as Record<string, unknown>;
+  for (const override of overrides) {
+    const at = override.indexOf('=');
+    if (at <= 0) throw new EnhanceError(`bad --set '${override}': expected key.path=value`, { file });
+    const path = override.slice(0, at).split('.');
+    let node = root;
+    for (const key of path.slice(0, -1)) {
+      if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = YAML.parse(override.slice(at + 1));
+  }
+  return root;
+}
+
 /** Parse and validate a config text; an unknown key or a bad value is one error naming the key. */
-export function parseTrainConfig(text: string, file: string): TrainConfig {
+export function parseTrainConfig(text: string, file: string, overrides: readonly string[] = []): TrainConfig {
   let raw: unknown;
   try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    raw = applyOverrides(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text), overrides, file);
   } catch (error) {
+    if (error instanceof EnhanceError) throw error;
     throw new EnhanceError(`cannot parse: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { file });
   }
   const parsed = trainConfigSchema.safeParse(raw);
@@ -80,12 +101,12 @@ export function parseTrainConfig(text: string, file: string): TrainConfig {
   return { ...config, data: { ...config.data, train: config.data.train.map(at), val: config.data.val ? at(config.data.val) : undefined } };
 }
 
-export async function readTrainConfig(file: string): Promise<TrainConfig> {
+export async function readTrainConfig(file: string, overrides: readonly string[] = []): Promise<TrainConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
     throw new EnhanceError('no such config file', { file });
   }
-  return parseTrainConfig(text, file);
+  return parseTrainConfig(text, file, overrides);
 }

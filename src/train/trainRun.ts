@@ -35,6 +35,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Where progress goes (default stderr); a bar on a terminal, plain lines otherwise. */
   stream?: NodeJS.WriteStream;
+  /** Called after every step with the number of steps done. */
+  onStep?: (step: number) => void;
 }
 
 export interface TrainResult {
@@ -66,9 +68,9 @@ interface LogLine {
 }
 
 /** Checkpoint = weights, buffers and optimizer slots, plus the run's position in metadata. */
-async function saveCheckpoint(path: string, trainer: ThreadedTrainer, sampler: PatchSampler, seconds: number): Promise<void> {
+async function saveCheckpoint(path: string, trainer: ThreadedTrainer, samplerState: PatchSamplerState, seconds: number): Promise<void> {
   const tensors = new Map<string, TensorData>([...(await trainer.stateDict()), ...(await trainer.optimizerState())]);
-  await writeSafetensors(path, tensors, { step: String(trainer.stepsDone), sampler: JSON.stringify(sampler.state), seconds: String(seconds) });
+  await writeSafetensors(path, tensors, { step: String(trainer.stepsDone), sampler: JSON.stringify(samplerState), seconds: String(seconds) });
 }
 
 function weightsForModel(state: StateDict, slots: Map<string, TensorData>, ema: Record<string, string>): StateDict {
@@ -199,6 +201,9 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
   const seconds = () => secondsBefore + (Date.now() - started) / 1000;
   let lossSum = 0;
   let lossCount = 0;
+  // The sampler's position before the batch that is cut ahead: what a checkpoint must store, so a
+  // resumed run trains on that batch next instead of skipping it.
+  let pendingSamplerState = sampler.state;
   let next = sampler.next();
   let interrupted = false;
   let lastValidation: { psnrY: number; ssimY: number } | undefined;
@@ -207,12 +212,14 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     const learningRate = learningRateAt(config, step);
     const pending = trainer.step(next, learningRate);
     // The next batch is cut while the worker runs this step: data loading stays off the critical path.
+    pendingSamplerState = sampler.state;
     next = sampler.next();
     const { loss } = await pending;
     if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step + 1}: loss is ${loss}`);
     lossSum += loss;
     lossCount++;
     const done = trainer.stepsDone;
+    options.onStep?.(done);
     if (done % config.log_every === 0 || done === config.steps) {
       const line = { step: done, loss: lossSum / lossCount, lr: learningRate, seconds: Math.round(seconds()) };
       await appendLog(line);
@@ -231,7 +238,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
       await writePlot();
     }
     if (done % config.checkpoint_every === 0 || done === config.steps || options.signal?.aborted) {
-      await saveCheckpoint(checkpointPath, trainer, sampler, seconds());
+      await saveCheckpoint(checkpointPath, trainer, pendingSamplerState, seconds());
     }
     if (options.signal?.aborted && done < config.steps) {
       interrupted = true;

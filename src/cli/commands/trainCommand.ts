@@ -10,6 +10,7 @@ export function trainCommand(): Command {
     .requiredOption('-c, --config <file>', 'training config, YAML or JSON')
     .option('--out <dir>', 'run folder for checkpoints, log, plot, samples and the model (default runs/<config name>)')
     .option('--resume', 'continue the run in --out from its last checkpoint')
+    .option('--set <key=value...>', "override config values, e.g. --set steps=200 data.batch=4 'data.train=[photos]'")
     .addHelpText(
       'after',
       `
@@ -18,8 +19,8 @@ Examples:
   enhance train --config presets/compact-x4.yaml --resume        after Ctrl-C or a crash
 Ctrl-C finishes the current step and writes a checkpoint; Ctrl-C twice stops at once.`,
     )
-    .action(async (options: { config: string; out?: string; resume?: boolean }) => {
-      const config = await readTrainConfig(options.config);
+    .action(async (options: { config: string; out?: string; resume?: boolean; set?: string[] }) => {
+      const config = await readTrainConfig(options.config, options.set ?? []);
       const outDir = options.out ?? join('runs', basename(options.config, extname(options.config)));
       const controller = new AbortController();
       onInterrupt(() => {

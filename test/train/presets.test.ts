@@ -1,0 +1,52 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { datasetsDir, repoRoot, runCli, temporaryDirectory } from '../helpers.js';
+
+/** Sizes that make any preset a few-second run: tiny patches and batches, small variants of the big networks. */
+const TEST_SIZE: Record<string, string[]> = {
+  srcnn: [],
+  autoencoder: [],
+  unet: [],
+  srresnet: ['model.options.blocks=2', 'model.options.features=16'],
+  'rrdb-psnr': ['model.options.blocks=1', 'model.options.features=16', 'model.options.growth=8'],
+  'compact-x4': ['model.options.features=16', 'model.options.convs=3'],
+  'compact-x2': ['model.options.features=16', 'model.options.convs=3'],
+};
+
+const presets = readdirSync(join(repoRoot, 'presets')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace('.yaml', ''));
+
+interface LogLine {
+  step: number;
+  loss?: number;
+  val?: { psnrY: number };
+}
+
+describe('every preset trains from the CLI and its loss falls', () => {
+  it('covers every preset file', () => expect(presets.sort()).toEqual(Object.keys(TEST_SIZE).sort()));
+
+  for (const preset of presets) {
+    it(preset, async () => {
+      const out = await temporaryDirectory();
+      const result = await runCli([
+        'train', '--config', join(repoRoot, 'presets', `${preset}.yaml`), '--out', out,
+        '--set', 'steps=200', 'data.lr_patch=8', 'data.batch=4', 'data.patches_per_image=40', 'log_every=20', 'val_every=200',
+        'checkpoint_every=100', `data.train=[${join(datasetsDir, 'Set14/hr')}]`, `data.val=${join(datasetsDir, 'Set5/hr')}`,
+        ...(TEST_SIZE[preset] ?? []),
+      ]);
+      expect(result.stderr.split('\n').filter((l) => l.startsWith('enhance:'))).toEqual([]);
+      expect(result.code).toBe(0);
+      const log = (await readFile(join(out, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as LogLine);
+      const losses = log.filter((l) => l.loss !== undefined).map((l) => l.loss!);
+      expect(losses).toHaveLength(10);
+      const first = (losses[0] + losses[1]) / 2;
+      const last = (losses[8] + losses[9]) / 2;
+      expect(last, `loss ${first} -> ${last}`).toBeLessThan(first);
+      expect(log.some((l) => l.val && Number.isFinite(l.val.psnrY))).toBe(true);
+      for (const file of ['model.safetensors', 'checkpoint.safetensors', 'plot.png', 'config.json', 'samples/step_0000200.png']) {
+        expect(existsSync(join(out, file)), file).toBe(true);
+      }
+    }, 300_000);
+  }
+});
