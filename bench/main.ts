@@ -3,9 +3,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineBench } from './engineBench.js';
 import { resizeBench } from './resizeBench.js';
+import { upscaleBench } from './upscaleBench.js';
 
 const suites: Record<string, (datasets: string, rounds: number) => Promise<void>> = {
   resize: resizeBench,
+  upscale: upscaleBench,
 };
 
 const args = process.argv.slice(2);
@@ -15,7 +17,7 @@ if (args[0] === 'train-step' || args[0] === 'infer') {
 }
 const names = args.filter((a) => !a.startsWith('--'));
 const roundsArg = args.find((a) => a.startsWith('--rounds='));
-const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : 7;
+const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : names.includes('upscale') ? 3 : 7;
 const datasets = process.env.ENHANCE_DATASETS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/datasets');
 
 if (names.length === 0 || names.some((n) => !(n in suites))) {
