@@ -13,7 +13,7 @@ import { BuildContext, type StateDict } from '../src/nn/buildContext.js';
 import { rrdbnet } from '../src/nn/networks/rrdbnet.js';
 import { srresnet } from '../src/nn/networks/srresnet.js';
 import { adam } from '../src/optim/adam.js';
-import { createSession, ort, toOrtTensor } from '../src/runtime/session.js';
+import { createSession, toOrtTensor } from '../src/runtime/session.js';
 import { Trainer } from '../src/runtime/trainer.js';
 import { compileTrainingStep } from '../src/runtime/trainingStep.js';
 
@@ -135,4 +135,3 @@ const result =
     ? await trainStep(network, Number(option('steps') ?? (network === 'srresnet' ? 5 : 3)), threads, profile)
     : await infer(network, Number(size), Number(option('steps') ?? 3), threads, profile);
 console.log(JSON.stringify(result));
-void ort;

@@ -28,8 +28,6 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
       // One node at a time, all threads inside it: the parallel executor measured 2x slower for training.
       interOpNumThreads: 1,
       graphOptimizationLevel: options.optimization ?? 'all',
-      // A missing CUDA library is reported below in one line; ORT's own log of it would add noise.
-      ...(provider === 'cuda' ? { logSeverityLevel: 4 as const } : {}),
       ...(options.profilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     });
   } catch (error) {

@@ -39,12 +39,12 @@ describe('PatchSampler', () => {
   it('uses several of the 8 orientations and is reproducible from its seed and from a saved state', () => {
     const a = new PatchSampler(images, options);
     const b = new PatchSampler(images, options);
-    for (let i = 0; i < 3; i++) expect(Array.from(a.next().lr.data)).toEqual(Array.from(b.next().lr.data));
+    for (let i = 0; i < 3; i++) expect(Array.from(a.next().lr.data as Float32Array)).toEqual(Array.from(b.next().lr.data as Float32Array));
     const saved = a.state;
-    const expected = [a.next(), a.next()].map((batch) => Array.from(batch.hr.data));
+    const expected = [a.next(), a.next()].map((batch) => Array.from(batch.hr.data as Float32Array));
     const c = new PatchSampler(images, { ...options, seed: 999 });
     c.restore(saved);
-    expect([c.next(), c.next()].map((batch) => Array.from(batch.hr.data))).toEqual(expected);
+    expect([c.next(), c.next()].map((batch) => Array.from(batch.hr.data as Float32Array))).toEqual(expected);
   });
 
   it('visits every image patchesPerImage times per epoch', () => {
