@@ -48,6 +48,8 @@ export const trainConfigSchema = z
     schedule: schedule.default({ type: 'constant' }),
     steps: z.number().int().positive(),
     ema: z.number().min(0).max(1).optional(),
+    /** Start from the weights of this model file (fine-tuning, or a second schedule after a first). */
+    init_from: z.string().nullish(),
     clip_grad_norm: z.number().positive().optional(),
     val_every: z.number().int().positive().default(500),
     checkpoint_every: z.number().int().positive().default(250),
@@ -98,7 +100,11 @@ export function parseTrainConfig(text: string, file: string, overrides: readonly
   const base = dirname(file);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const config = parsed.data;
-  return { ...config, data: { ...config.data, train: config.data.train.map(at), val: config.data.val ? at(config.data.val) : undefined } };
+  return {
+    ...config,
+    init_from: config.init_from ? at(config.init_from) : undefined,
+    data: { ...config.data, train: config.data.train.map(at), val: config.data.val ? at(config.data.val) : undefined },
+  };
 }
 
 export async function readTrainConfig(file: string, overrides: readonly string[] = []): Promise<TrainConfig> {

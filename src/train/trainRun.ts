@@ -15,7 +15,7 @@ import { charbonnierLoss, l1Loss, mseLoss } from '../losses/pixelLosses.js';
 import { hfenLoss, ssimLoss, weightedSum } from '../losses/structuralLosses.js';
 import { measureSr } from '../metrics/srMetrics.js';
 import { buildNetwork, type ModelSpec } from '../models/architectures.js';
-import { saveModel } from '../models/modelFile.js';
+import { loadModel, saveModel } from '../models/modelFile.js';
 import type { StateDict } from '../nn/buildContext.js';
 import { adam, adamw } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -122,6 +122,13 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     if (existsSync(logPath)) {
       log = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine).filter((l) => l.step <= stepsDone);
     }
+  }
+  if (stepsDone === 0 && config.init_from) {
+    const initial = await loadModel(config.init_from);
+    if (initial.spec.arch !== spec.arch || initial.spec.scale !== spec.scale) {
+      throw new EnhanceError(`is a x${initial.spec.scale} ${initial.spec.arch} model; the config trains a x${spec.scale} ${spec.arch}`, { file: config.init_from });
+    }
+    for (const [name, tensor] of initial.state) state.set(name, tensor);
   }
   await writeFile(logPath, log.map((l) => JSON.stringify(l) + '\n').join(''));
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
