@@ -1,4 +1,5 @@
 import type { ModelSpec } from '../models/architectures.js';
+import { loadModel } from '../models/modelFile.js';
 import { buildNetwork } from '../models/architectures.js';
 import type { StateDict } from '../nn/buildContext.js';
 import { channelPlane, colorChannelCount, concatChannels, createImageTensor, hasAlphaChannel, selectChannels, type ImageTensor } from '../image/tensor.js';
@@ -16,6 +17,12 @@ export class ModelRunner {
   static async create(spec: ModelSpec, state: StateDict, options: SessionOptions = {}): Promise<ModelRunner> {
     const model = exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state);
     return new ModelRunner(spec, await createSession(model, options));
+  }
+
+  /** Load a model file and compile it. */
+  static async fromFile(path: string, options: SessionOptions = {}): Promise<ModelRunner> {
+    const { spec, state } = await loadModel(path);
+    return ModelRunner.create(spec, state, options);
   }
 
   /** Run the network on RGB [3, H, W] values in [0, 1]; the result is clamped to [0, 1]. */

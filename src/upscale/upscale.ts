@@ -5,7 +5,7 @@ import { readImage, type BitDepth, type DecodedImage } from '../image/readImage.
 import type { ImageTensor } from '../image/tensor.js';
 import { encodeImage, writeImage } from '../image/writeImage.js';
 import { RESIZE_METHODS } from '../resize/resizeImage.js';
-import { defaultModelFor, loadModel, resolveModelPath } from '../models/modelFile.js';
+import { defaultModelFor, resolveModelPath } from '../models/modelFile.js';
 import { interpolate } from './interpolate.js';
 import { ModelRunner } from './modelUpscale.js';
 
@@ -102,7 +102,7 @@ const runners = new Map<string, Promise<ModelRunner>>();
 function modelRunner(path: string): Promise<ModelRunner> {
   let runner = runners.get(path);
   if (!runner) {
-    runner = loadModel(path).then(({ spec, state }) => ModelRunner.create(spec, state));
+    runner = ModelRunner.fromFile(path);
     runners.set(path, runner);
   }
   return runner;

@@ -7,7 +7,7 @@ import { SR_METRIC_NAMES, SR_METRICS, type SrMetricName, type SrScores } from '.
 import { RESIZE_METHODS, resizeImage, type ResizeMethod } from '../../resize/resizeImage.js';
 import { basename, extname } from 'node:path';
 import { EnhanceError } from '../../errors.js';
-import { defaultModelFor, loadModel, resolveModelPath } from '../../models/modelFile.js';
+import { defaultModelFor, resolveModelPath } from '../../models/modelFile.js';
 import { interpolate } from '../../upscale/interpolate.js';
 import { ModelRunner } from '../../upscale/modelUpscale.js';
 import { listOf, nonNegativeInteger, oneOfIntegers } from '../parseOptions.js';
@@ -70,7 +70,7 @@ Examples:
       const { scale, metrics } = options;
       const modelPath = options.model === 'default' ? defaultModelFor(scale) : options.model ? resolveModelPath(options.model) : undefined;
       if (options.model === 'default' && !modelPath) throw new EnhanceError(`there is no shipped x${scale} model`);
-      const runner = modelPath ? await loadModel(modelPath).then(({ spec, state }) => ModelRunner.create(spec, state)) : undefined;
+      const runner = modelPath ? await ModelRunner.fromFile(modelPath) : undefined;
       if (runner && runner.spec.scale !== scale) throw new EnhanceError(`is a x${runner.spec.scale} model, but --scale ${scale} was given`, { file: modelPath });
       const method = runner ? basename(modelPath!, extname(modelPath!)) : options.method ?? 'bicubic';
       const classical = options.method ?? 'bicubic';

@@ -35,6 +35,15 @@ function convSpec(w: Value, options: ConvOptions, op: string): ConvSpec {
   };
 }
 
+/** The checks Conv and ConvTranspose share (same graph, float, 4-D input and weight), then the spec. */
+function checkedSpec(op: string, x: Value, w: Value, b: Value | undefined, options: ConvOptions): ConvSpec {
+  graphOf(op, x, w, b);
+  requireFloat(op, x, w);
+  requireRank(op, x, 4, 'input');
+  requireRank(op, w, 4, 'weight');
+  return convSpec(w, options, op);
+}
+
 function convAttributes(spec: ConvSpec) {
   return { kernel_shape: spec.kernel, strides: spec.strides, pads: spec.pads, dilations: spec.dilations, group: spec.group };
 }
@@ -60,11 +69,7 @@ export const ConvOp = defineOp({
 
 /** 2-D convolution (cross-correlation, as PyTorch and ONNX): x [N, Cin, H, W], w [Cout, Cin/group, kh, kw], b [Cout]. */
 export function conv(x: Value, w: Value, b?: Value, options: ConvOptions = {}): Value {
-  graphOf('Conv', x, w, b);
-  requireFloat('Conv', x, w);
-  requireRank('Conv', x, 4, 'input');
-  requireRank('Conv', w, 4, 'weight');
-  const spec = convSpec(w, options, 'Conv');
+  const spec = checkedSpec('Conv', x, w, b, options);
   const [cout, cinPerGroup] = w.shape;
   const cin = x.shape[1];
   if (typeof cin === 'number' && typeof cinPerGroup === 'number' && cin !== cinPerGroup * spec.group) {
@@ -124,11 +129,7 @@ export const ConvTransposeOp = defineOp({
 
 /** Transposed convolution: z [N, Cin, H, W], w [Cin, Cout/group, kh, kw] (the layout of the Conv it inverts). */
 export function convTranspose(z: Value, w: Value, b?: Value, options: ConvTransposeOptions = {}): Value {
-  graphOf('ConvTranspose', z, w, b);
-  requireFloat('ConvTranspose', z, w);
-  requireRank('ConvTranspose', z, 4, 'input');
-  requireRank('ConvTranspose', w, 4, 'weight');
-  const spec = convSpec(w, options, 'ConvTranspose');
+  const spec = checkedSpec('ConvTranspose', z, w, b, options);
   const outputPadding = options.outputPadding ?? [0, 0];
   if (typeof z.shape[1] === 'number' && typeof w.shape[0] === 'number' && z.shape[1] !== w.shape[0]) {
     throw new RangeError(`ConvTranspose: input ${formatShape(z.shape)} has ${z.shape[1]} channels, weight ${formatShape(w.shape)} expects ${w.shape[0]}`);
