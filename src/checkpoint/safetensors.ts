@@ -40,7 +40,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, TensorData>, meta
   return out;
 }
 
-function halfToFloat(bits: number): number {
+export function halfToFloat(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

@@ -2,7 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { EnhanceError } from '../errors.js';
 import { listImageFiles } from '../data/imageFolder.js';
-import { formatFromPath } from '../image/formats.js';
+import { formatFromPath, type OutputFormat } from '../image/formats.js';
 
 /** One input file and where its result goes. */
 export interface PlannedOutput {
@@ -27,8 +27,11 @@ async function canonical(path: string): Promise<string> {
   }
 }
 
-/** The extension to write for an input: its own when we can write that format, else .png. */
-function outputExtension(input: string): string {
+const EXTENSION_OF_FORMAT: Record<OutputFormat, string> = { png: '.png', jpg: '.jpg', webp: '.webp', tiff: '.tif', avif: '.avif' };
+
+/** The extension to write for an input: the requested format's, else its own when we can write that format, else .png. */
+function outputExtension(input: string, format: OutputFormat | undefined): string {
+  if (format) return EXTENSION_OF_FORMAT[format];
   const extension = extname(input);
   return formatFromPath(input) ? extension : '.png';
 }
@@ -38,9 +41,10 @@ function outputExtension(input: string): string {
  * overwrite an input or write two results to one file.
  * - inputs may be files or folders (searched recursively; sub-folders are mirrored under `output`);
  * - `output` is a file when there is one input file and it has an image extension, else a folder;
- * - without `output`, each result goes next to its input as `<name><suffix><ext>`.
+ * - without `output`, each result goes next to its input as `<name><suffix><ext>`;
+ * - `format` replaces the extension of outputs named from inputs.
  */
-export async function planOutputs(inputs: readonly string[], output: string | undefined, suffix: string): Promise<PlannedOutput[]> {
+export async function planOutputs(inputs: readonly string[], output: string | undefined, suffix: string, format?: OutputFormat): Promise<PlannedOutput[]> {
   const files: { path: string; relativePath: string }[] = [];
   for (const input of inputs) {
     if (await isDirectory(input)) files.push(...(await listImageFiles(input)));
@@ -59,8 +63,8 @@ export async function planOutputs(inputs: readonly string[], output: string | un
   const plan = files.map(({ path, relativePath }): PlannedOutput => {
     const stem = relativePath.slice(0, relativePath.length - extname(relativePath).length);
     if (outputIsFile && output !== undefined) return { input: path, output };
-    if (output === undefined) return { input: path, output: join(dirname(path), `${basename(stem)}${suffix}${outputExtension(path)}`) };
-    return { input: path, output: join(output, `${stem}${outputExtension(path)}`) };
+    if (output === undefined) return { input: path, output: join(dirname(path), `${basename(stem)}${suffix}${outputExtension(path, format)}`) };
+    return { input: path, output: join(output, `${stem}${outputExtension(path, format)}`) };
   });
 
   const inputPaths = new Set(await Promise.all(plan.map((p) => canonical(p.input))));

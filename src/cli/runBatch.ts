@@ -1,22 +1,25 @@
 import { isEnhanceError } from '../errors.js';
 import type { PlannedOutput } from './outputPlan.js';
-import { createProgress, silentProgress } from './progress.js';
+import { createProgress } from './progress.js';
+
+/** Reports progress inside one file (tiles done of tiles in all). */
+export type ItemProgress = (done: number, total: number) => void;
 
 /**
  * Run `work` on every planned file. A file that fails is reported on one line and the rest go on;
  * the result is the number of failures (the command's exit status depends on it).
  */
-export async function runBatch(title: string, plan: readonly PlannedOutput[], work: (entry: PlannedOutput) => Promise<void>): Promise<number> {
-  const progress = plan.length > 1 ? createProgress(title, plan.length) : silentProgress;
+export async function runBatch(title: string, plan: readonly PlannedOutput[], work: (entry: PlannedOutput, progress: ItemProgress) => Promise<void>): Promise<number> {
+  const progress = createProgress(title, plan.length);
   let failures = 0;
   for (const entry of plan) {
     try {
-      await work(entry);
-      progress.advance(`${entry.input} -> ${entry.output}`);
+      await work(entry, (done, total) => progress.inside(entry.input, done, total));
+      if (plan.length > 1) progress.advance(`${entry.input} -> ${entry.output}`);
     } catch (error) {
       failures++;
       const message = isEnhanceError(error) ? error.message : `${entry.input}: ${error instanceof Error ? error.message : String(error)}`;
-      progress.advance(`${entry.input} failed`);
+      if (plan.length > 1) progress.advance(`${entry.input} failed`);
       process.stderr.write(`enhance: ${message}\n`);
     }
   }

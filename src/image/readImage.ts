@@ -12,6 +12,8 @@ export interface DecodedImage {
   readonly bitDepth: BitDepth;
   /** The container format sharp detected, e.g. 'png', 'jpeg'. */
   readonly format: string;
+  /** The embedded ICC profile, if any (pixels are converted to sRGB on decoding; writers convert back). */
+  readonly icc?: Buffer;
 }
 
 function describe(input: string | Buffer, name?: string): string {
@@ -74,7 +76,7 @@ export async function readImage(input: string | Buffer, options: { name?: string
   const hasAlpha = decodedChannels === 4;
   const sourceChannels = isGray ? (hasAlpha ? [0, 3] : [0]) : hasAlpha ? [0, 1, 2, 3] : [0, 1, 2];
   const image = interleavedToPlanar(samples, decodedChannels, sourceChannels, height, width, bitDepth === 16 ? 65535 : 255);
-  return { image, bitDepth, format: metadata.format ?? 'unknown' };
+  return { image, bitDepth, format: metadata.format ?? 'unknown', ...(metadata.icc && !isGray ? { icc: metadata.icc } : {}) };
 }
 
 function interleavedToPlanar(

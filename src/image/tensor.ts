@@ -100,3 +100,13 @@ export function quantizeImage(image: ImageTensor, bitDepth: 8 | 16): ImageTensor
   }
   return out;
 }
+
+/** A tensor as a destination for rows of values (no rounding). */
+export function tensorSink(image: ImageTensor) {
+  return {
+    width: image.width,
+    height: image.height,
+    putRows: (channel: number, top: number, values: Float32Array, rows: number) =>
+      image.data.set(values.subarray(0, rows * image.width), (channel * image.height + top) * image.width),
+  };
+}

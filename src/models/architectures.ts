@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Value } from '../graph/value.js';
 import type { BuildContext } from '../nn/buildContext.js';
 import { autoencoder } from '../nn/networks/autoencoder.js';
+import { edsr } from '../nn/networks/edsr.js';
+import { msrresnet } from '../nn/networks/msrresnet.js';
 import { rrdbnet } from '../nn/networks/rrdbnet.js';
 import { srcnn } from '../nn/networks/srcnn.js';
 import { unet } from '../nn/networks/unet.js';
@@ -41,9 +43,31 @@ export const ARCHITECTURES = {
   },
   rrdbnet: {
     options: z
-      .object({ features: z.number().int().positive().default(64), blocks: z.number().int().positive().default(23), growth: z.number().int().positive().default(32) })
+      .object({
+        features: z.number().int().positive().default(64),
+        blocks: z.number().int().positive().default(23),
+        growth: z.number().int().positive().default(32),
+        // Absent: two, as Real-ESRGAN's RRDBNet; ESRGAN community models have 0 to 3.
+        upsamplings: z.number().int().min(0).optional(),
+      })
       .strict(),
-    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; blocks: number; growth: number }) => rrdbnet(ctx, x, { ...o, scale }),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; blocks: number; growth: number; upsamplings?: number }) => rrdbnet(ctx, x, { ...o, scale }),
+  },
+  msrresnet: {
+    options: z.object({ features: z.number().int().positive().default(64), blocks: z.number().int().positive().default(16) }).strict(),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; blocks: number }) => msrresnet(ctx, x, { ...o, scale }),
+  },
+  edsr: {
+    options: z
+      .object({
+        features: z.number().int().positive().default(64),
+        blocks: z.number().int().positive().default(16),
+        res_scale: z.number().positive().default(1),
+        img_range: z.number().positive().default(255),
+      })
+      .strict(),
+    build: (ctx: BuildContext, x: Value, scale: number, o: { features: number; blocks: number; res_scale: number; img_range: number }) =>
+      edsr(ctx, x, { features: o.features, blocks: o.blocks, resScale: o.res_scale, imgRange: o.img_range, scale }),
   },
 } as const;
 

@@ -17,9 +17,13 @@ class EngineThread {
 
   constructor() {
     this.worker = new Worker(WORKER_URL);
+    // An idle worker must not keep the process alive (a cached model session would stop the CLI
+    // from exiting); one with a request in flight must.
+    this.worker.unref();
     this.worker.on('message', ({ id, message }: Envelope<WorkerReply>) => {
       const waiter = this.pending.get(id);
       this.pending.delete(id);
+      if (this.pending.size === 0) this.worker.unref();
       if (message.kind === 'error') waiter?.reject(new Error(message.message));
       else waiter?.resolve(message);
     });
@@ -32,6 +36,7 @@ class EngineThread {
   request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, message } satisfies Envelope<WorkerRequest>, transfer);
     });
@@ -39,6 +44,11 @@ class EngineThread {
 
   async terminate(): Promise<void> {
     await this.request({ kind: 'release' });
+    await this.worker.terminate();
+  }
+
+  /** Stop the thread without asking it to release anything (it failed to start its work). */
+  async kill(): Promise<void> {
     await this.worker.terminate();
   }
 }
@@ -96,12 +106,22 @@ export class ThreadedTrainer {
 
 /** An inference session in a worker thread: `run` never blocks the caller's event loop. */
 export class ThreadedSession {
-  private constructor(private readonly thread: EngineThread) {}
+  private constructor(
+    private readonly thread: EngineThread,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+  ) {}
 
   static async create(model: Uint8Array, options: SessionOptions = {}): Promise<ThreadedSession> {
     const thread = new EngineThread();
-    await thread.request({ kind: 'createSession', model, options });
-    return new ThreadedSession(thread);
+    try {
+      const reply = await thread.request({ kind: 'createSession', model, options });
+      if (reply.kind !== 'session') throw new Error(`engine worker: expected a session, got ${reply.kind}`);
+      return new ThreadedSession(thread, reply.inputNames, reply.outputNames);
+    } catch (error) {
+      await thread.kill();
+      throw error;
+    }
   }
 
   /** Feeds are transferred to the worker (their buffers become unusable here). */

@@ -32,7 +32,7 @@ async function handle(message: WorkerRequest): Promise<[WorkerReply, ArrayBuffer
     }
     case 'createSession':
       session = await createSession(message.model, message.options);
-      return [{ kind: 'ok' }, []];
+      return [{ kind: 'session', inputNames: [...session.inputNames], outputNames: [...session.outputNames] }, []];
     case 'run': {
       if (!session) throw new Error('no session in this worker');
       const feeds = Object.fromEntries(Object.entries(message.feeds).map(([name, t]) => [name, toOrtTensor(t)]));

@@ -17,6 +17,7 @@ export type WorkerReply =
   | { kind: 'ok' }
   | { kind: 'step'; result: StepResult }
   | { kind: 'tensors'; tensors: [string, TensorData][] }
+  | { kind: 'session'; inputNames: string[]; outputNames: string[] }
   | { kind: 'error'; message: string };
 
 export interface Envelope<T> {

@@ -1,9 +1,10 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { writeImage } from '../../src/image/writeImage.js';
-import { randomImage, runCli, temporaryDirectory } from '../helpers.js';
+import { randomImage, repoRoot, runCli, temporaryDirectory } from '../helpers.js';
 
 /** A bad input must give exactly one line on stderr that names the file, exit code 2, and no output file. */
 async function expectCleanFailure(args: string[], dir: string, mentions: string, before: string[]) {
@@ -67,5 +68,41 @@ describe('bad input', () => {
   it('an eval folder that does not exist', async () => {
     const dir = await temporaryDirectory();
     await expectCleanFailure(['eval', '--hr', join(dir, 'missing'), '--scale', '4'], dir, join(dir, 'missing'), []);
+  });
+
+  it('a model file enhance cannot read', async () => {
+    const dir = await temporaryDirectory();
+    await writeImage(join(dir, 'in.png'), randomImage(3, 4, 4));
+    await writeFile(join(dir, 'weights.bin'), Buffer.from('0123456789abcdef'));
+    const line = await expectCleanFailure(['upscale', join(dir, 'in.png'), '--model', join(dir, 'weights.bin'), '-o', join(dir, 'out.png')], dir, join(dir, 'weights.bin'), ['in.png', 'weights.bin']);
+    expect(line).toContain('is not a model file enhance can read');
+  });
+
+  it('a model whose scale is not the one asked for', async () => {
+    const dir = await temporaryDirectory();
+    await writeImage(join(dir, 'in.png'), randomImage(3, 4, 4));
+    const line = await expectCleanFailure(['upscale', join(dir, 'in.png'), '--model', 'compact-x4', '--scale', '2', '-o', join(dir, 'out.png')], dir, 'compact-x4', ['in.png']);
+    expect(line).toContain('is a x4 model, but scale 2 was asked for');
+  });
+
+  it('an output folder that cannot be written', async () => {
+    const dir = await temporaryDirectory();
+    await writeImage(join(dir, 'in.png'), randomImage(3, 4, 4));
+    await writeFile(join(dir, 'blocker'), 'a file where a folder should be');
+    const line = await expectCleanFailure(['upscale', join(dir, 'in.png'), '--method', 'bicubic', '-o', join(dir, 'blocker/out.png')], dir, join(dir, 'blocker/out.png'), ['in.png', 'blocker']);
+    expect(line).toContain('cannot write');
+  });
+
+  it('a full disk: one line, and no partial file on the full disk', async () => {
+    // A 64 KB tmpfs in a private mount namespace (unshare), too small for the 1024x1024 PNG.
+    const dir = await temporaryDirectory();
+    const small = join(dir, 'small');
+    await mkdir(small);
+    await writeImage(join(dir, 'in.png'), randomImage(3, 256, 256, 5));
+    const script = `mount -t tmpfs -o size=64k tmpfs '${small}' && node '${join(repoRoot, 'bin/enhance.js')}' upscale '${join(dir, 'in.png')}' --method nearest -o '${small}/out.png'; code=$?; ls -A '${small}'; exit $code`;
+    const result = spawnSync('unshare', ['-rm', 'sh', '-c', script], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([`enhance: ${small}/out.png: cannot write: the disk is full (nothing was written)`]);
+    expect(result.stdout.trim()).toBe(''); // the tmpfs holds no temporary or partial file
   });
 });

@@ -63,6 +63,6 @@ describe('models from the CLI', () => {
     const result = await runCli(['upscale', join(dir, 'in.png'), '--model', join(dir, 'in.png'), '-o', join(dir, 'out.png')]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain('not a valid safetensors file');
+    expect(result.stderr).toContain('is not a model file enhance can read');
   });
 });

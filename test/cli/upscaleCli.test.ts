@@ -9,19 +9,22 @@ import { interpolate } from '../../src/upscale/interpolate.js';
 import { datasetsDir, maxAbsDifference, randomImage, runCli, temporaryDirectory } from '../helpers.js';
 
 describe('enhance upscale', () => {
-  it('keeps alpha: RGBA in, RGBA out, transparent pixels stay transparent', async () => {
+  it('keeps alpha: RGBA in, RGBA out; bicubic alpha keeps transparent pixels exactly transparent', async () => {
     const dir = await temporaryDirectory();
     const image = randomImage(4, 10, 12, 3);
     const alpha = image.data.subarray(3 * 120);
     for (let i = 0; i < 120; i++) alpha[i] = i % 12 < 6 ? 0 : 1;
     await writeImage(join(dir, 'in.png'), image);
-    const result = await runCli(['upscale', join(dir, 'in.png'), '-o', join(dir, 'out.png'), '--scale', '2']);
-    expect(result).toMatchObject({ code: 0, stderr: '' });
-    const meta = await sharp(join(dir, 'out.png')).metadata();
-    expect([meta.channels, meta.hasAlpha, meta.width, meta.height]).toEqual([4, true, 24, 20]);
-    const out = (await readImage(join(dir, 'out.png'))).image;
-    expect(out.data[3 * 480 + 0]).toBe(0); // top-left stays transparent
-    expect(out.data[3 * 480 + 23]).toBe(1); // top-right stays opaque
+    for (const mode of ['model', 'bicubic']) {
+      const result = await runCli(['upscale', join(dir, 'in.png'), '-o', join(dir, `${mode}.png`), '--scale', '2', '--alpha', mode]);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const meta = await sharp(join(dir, `${mode}.png`)).metadata();
+      expect([meta.channels, meta.hasAlpha, meta.width, meta.height]).toEqual([4, true, 24, 20]);
+      const out = (await readImage(join(dir, `${mode}.png`))).image;
+      const tolerance = mode === 'bicubic' ? 0 : 3 / 255;
+      expect(out.data[3 * 480 + 0]).toBeLessThanOrEqual(tolerance); // top-left stays transparent
+      expect(out.data[3 * 480 + 23]).toBeGreaterThanOrEqual(1 - tolerance); // top-right stays opaque
+    }
   });
 
   it('keeps a 16-bit PNG 16-bit', async () => {

@@ -16,6 +16,8 @@ const TEST_SIZE: Record<string, string[]> = {
   // The second stage starts from the first stage's model, which a test run does not have.
   'compact-x4-stage2': ['init_from=null'],
   'compact-x4-stage3': ['init_from=null'],
+  'compact-x4-stage4': ['init_from=null'],
+  'compact-x2-stage2': ['init_from=null'],
 };
 
 const presets = readdirSync(join(repoRoot, 'presets')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace('.yaml', ''));

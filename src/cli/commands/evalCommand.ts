@@ -6,10 +6,8 @@ import { writeBufferAtomic } from '../../io/atomicWrite.js';
 import { SR_METRIC_NAMES, SR_METRICS, type SrMetricName, type SrScores } from '../../metrics/srMetrics.js';
 import { RESIZE_METHODS, resizeImage, type ResizeMethod } from '../../resize/resizeImage.js';
 import { basename, extname } from 'node:path';
-import { EnhanceError } from '../../errors.js';
-import { defaultModelFor, resolveModelPath } from '../../models/modelFile.js';
 import { interpolate } from '../../upscale/interpolate.js';
-import { ModelRunner } from '../../upscale/modelUpscale.js';
+import { loadModelRunner } from '../../upscale/loadModelRunner.js';
 import { listOf, nonNegativeInteger, oneOfIntegers } from '../parseOptions.js';
 import { createProgress } from '../progress.js';
 
@@ -68,11 +66,8 @@ Examples:
     )
     .action(async (options: EvalOptions) => {
       const { scale, metrics } = options;
-      const modelPath = options.model === 'default' ? defaultModelFor(scale) : options.model ? resolveModelPath(options.model) : undefined;
-      if (options.model === 'default' && !modelPath) throw new EnhanceError(`there is no shipped x${scale} model`);
-      const runner = modelPath ? await ModelRunner.fromFile(modelPath) : undefined;
-      if (runner && runner.spec.scale !== scale) throw new EnhanceError(`is a x${runner.spec.scale} model, but --scale ${scale} was given`, { file: modelPath });
-      const method = runner ? basename(modelPath!, extname(modelPath!)) : options.method ?? 'bicubic';
+      const runner = options.model ? await loadModelRunner(options.model, { scale }) : undefined;
+      const method = options.model ? (options.model === 'default' ? `default-x${scale}` : basename(options.model, extname(options.model))) : options.method ?? 'bicubic';
       const classical = options.method ?? 'bicubic';
       const total = (await listImageFiles(options.hr)).length;
       const progress = createProgress('eval', total);

@@ -12,9 +12,15 @@ export interface RRDBNetOptions {
   features?: number;
   blocks?: number;
   growth?: number;
-  /** 1, 2 or 4 (x1 and x2 pixel-unshuffle the input first, as Real-ESRGAN does). */
+  /** 1, 2 or 4 with the default two upsampling stages (x1 and x2 pixel-unshuffle the input first, as Real-ESRGAN does). */
   scale?: number;
   channels?: number;
+  /**
+   * Number of nearest x2 + conv stages (conv_up1, conv_up2, ...); default 2. The input is
+   * pixel-unshuffled by 2^upsamplings / scale, so ESRGAN's x1 (none), x2 (one) and x8 (three)
+   * community models build too.
+   */
+  upsamplings?: number;
 }
 
 const lrelu = (x: Value) => leakyRelu(x, 0.2);
@@ -42,8 +48,11 @@ export function rrdbnet(ctx: BuildContext, x: Value, options: RRDBNetOptions = {
   const gc = options.growth ?? 32;
   const scale = options.scale ?? 4;
   const channels = options.channels ?? 3;
-  const unshuffle = scale === 2 ? 2 : scale === 1 ? 4 : 1;
-  if (![1, 2, 4].includes(scale)) throw new RangeError(`RRDBNet: scale must be 1, 2 or 4, got ${scale}`);
+  const upsamplings = options.upsamplings ?? 2;
+  const unshuffle = 2 ** upsamplings / scale;
+  if (!Number.isInteger(upsamplings) || upsamplings < 0 || !Number.isInteger(unshuffle) || unshuffle < 1) {
+    throw new RangeError(`RRDBNet: x${scale} cannot be made by ${upsamplings} x2 upsampling stages after a pixel-unshuffled input`);
+  }
   const input = unshuffle > 1 ? pixelUnshuffle(x, unshuffle) : x;
   const feat = conv2d(ctx, 'conv_first', input, channels * unshuffle * unshuffle, nf, { kernel: 3 });
   let body = feat;
@@ -54,7 +63,6 @@ export function rrdbnet(ctx: BuildContext, x: Value, options: RRDBNetOptions = {
     body = add(body, mul(out, 0.2));
   }
   let f = add(feat, conv2d(ctx, 'conv_body', body, nf, nf, { kernel: 3 }));
-  f = lrelu(conv2d(ctx, 'conv_up1', resizeNearest(f, [2, 2]), nf, nf, { kernel: 3 }));
-  f = lrelu(conv2d(ctx, 'conv_up2', resizeNearest(f, [2, 2]), nf, nf, { kernel: 3 }));
+  for (let i = 1; i <= upsamplings; i++) f = lrelu(conv2d(ctx, `conv_up${i}`, resizeNearest(f, [2, 2]), nf, nf, { kernel: 3 }));
   return conv2d(ctx, 'conv_last', lrelu(conv2d(ctx, 'conv_hr', f, nf, nf, { kernel: 3 })), nf, channels, { kernel: 3 });
 }

@@ -1,0 +1,122 @@
+import { EnhanceError } from '../errors.js';
+import { Graph } from '../graph/graph.js';
+import type { TensorData } from '../graph/tensorData.js';
+import { BuildContext, type StateDict } from '../nn/buildContext.js';
+import { buildNetwork, type ModelSpec } from './architectures.js';
+import { basicsrEdsrLayout, edsrPytorchLayout } from './layouts/edsr.js';
+import { basicsrRRDBNetLayout, esrganOriginalLayout, esrganRepositoryLayout } from './layouts/esrgan.js';
+import { msrresnetLayout } from './layouts/msrresnet.js';
+import { srresnetLayout } from './layouts/srresnet.js';
+import { srvggCompactLayout } from './layouts/srvggCompact.js';
+import { LayoutWeights, type LayoutReading, type WeightLayout } from './layouts/weightLayout.js';
+
+/** A weights file understood: what to build, its weights under our names, and a line for people. */
+export interface DetectedModel {
+  spec: ModelSpec;
+  state: StateDict;
+  /** 'ESRGAN RRDBNet (original layout), 23 blocks, 64 features, x4' */
+  description: string;
+}
+
+/** The layouts tried, in order; their signatures are disjoint, so the order only fixes the error message. */
+export const WEIGHT_LAYOUTS: readonly WeightLayout[] = [
+  esrganOriginalLayout,
+  esrganRepositoryLayout,
+  basicsrRRDBNetLayout,
+  srvggCompactLayout,
+  msrresnetLayout,
+  basicsrEdsrLayout,
+  edsrPytorchLayout,
+  srresnetLayout,
+];
+
+const KEYS_SHOWN = 6;
+
+/**
+ * Recognise a network from its weights alone, as spandrel does for PyTorch files: the layout from the
+ * parameter names, the hyper-parameters and scale from the shapes. `state` is a flat state dict
+ * (wrappers such as 'params_ema' and 'module.' prefixes already removed). Every tensor of the file must
+ * find its place in the network and every parameter of the network must be in the file, with its
+ * shape; otherwise the error names the file's key.
+ */
+export function detectArchitecture(state: StateDict, file?: string): DetectedModel {
+  const weights = withoutBatchNormCounters(state);
+  const layout = WEIGHT_LAYOUTS.find((candidate) => candidate.signature.every((key) => weights.has(key)));
+  if (!layout) throw unknownLayout(weights, file);
+  const reading = layout.read(new LayoutWeights(weights, layout.name, file));
+  const description = `${layout.name}, ${reading.details}, x${reading.spec.scale}`;
+  const fail = (problem: string): never => {
+    throw new EnhanceError(`${problem} (read as ${description})`, { file });
+  };
+  const renamed = renameWeights(weights, reading, fail);
+  checkAgainstNetwork(reading, renamed, fail);
+  return { spec: reading.spec, state: renamed, description };
+}
+
+/** BatchNorm's step counters (`num_batches_tracked`) play no part in inference. */
+function withoutBatchNormCounters(state: StateDict): StateDict {
+  return new Map([...state].filter(([key]) => !key.endsWith('.num_batches_tracked')));
+}
+
+function unknownLayout(weights: StateDict, file?: string): EnhanceError {
+  const keys = [...weights.keys()];
+  const more = keys.length > KEYS_SHOWN ? `, ... (${keys.length} in all)` : '';
+  const found = keys.length === 0 ? 'it holds no tensors' : `its keys begin ${keys.slice(0, KEYS_SHOWN).join(', ')}${more}`;
+  return new EnhanceError(`is not a network enhance recognises: ${found}; tried ${WEIGHT_LAYOUTS.map((l) => l.name).join('; ')}`, { file });
+}
+
+function renameWeights(weights: StateDict, reading: LayoutReading, fail: (problem: string) => never): StateDict {
+  const renamed: StateDict = new Map();
+  for (const [key, tensor] of weights) {
+    if (reading.readOnly?.includes(key)) continue;
+    const ours = reading.renaming.toOurs(key);
+    if (ours === undefined) fail(`'${key}' has no place in the network`);
+    if (tensor.dtype !== 'float32') fail(`'${key}' is ${tensor.dtype}, not floating point`);
+    renamed.set(ours, tensor);
+  }
+  return renamed;
+}
+
+class MissingParameter extends Error {
+  constructor(readonly key: string) {
+    super(`missing parameter ${key}`);
+  }
+}
+
+/**
+ * The file's tensors as the network asks for them while it builds: a missing one stops the build at
+ * once (instead of BuildContext initialising it at random), and the last one asked for is the one a
+ * shape mismatch is about.
+ */
+class ParameterRequests extends Map<string, TensorData> {
+  readonly requested = new Set<string>();
+  last = '';
+
+  override get(key: string): TensorData | undefined {
+    this.last = key;
+    const tensor = super.get(key);
+    if (!tensor) throw new MissingParameter(key);
+    this.requested.add(key);
+    return tensor;
+  }
+}
+
+/** Build the network the reading describes over the renamed tensors: names and shapes must match exactly. */
+function checkAgainstNetwork(reading: LayoutReading, renamed: StateDict, fail: (problem: string) => never): void {
+  const requests = new ParameterRequests(renamed);
+  const graph = new Graph();
+  const input = graph.input('input', 'float32', [1, 3, 'height', 'width']);
+  const fileKey = (key: string) => reading.renaming.toFile(key);
+  try {
+    buildNetwork(reading.spec, BuildContext.create(graph, requests, { training: false }), input);
+  } catch (error) {
+    if (error instanceof MissingParameter) fail(`has no '${fileKey(error.key)}'`);
+    // BuildContext's mismatch message: "<name>: the stored tensor is [...], the network needs [...]".
+    if (error instanceof RangeError && error.message.startsWith(`${requests.last}: `)) {
+      fail(`'${fileKey(requests.last)}' does not fit: ${error.message.slice(requests.last.length + 2)}`);
+    }
+    throw error;
+  }
+  const unused = [...renamed.keys()].filter((key) => !requests.requested.has(key));
+  if (unused.length > 0) fail(`'${fileKey(unused[0])}' has no place in the network`);
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { blendWeight, planAxis } from '../../src/upscale/tilePlan.js';
+
+describe('planAxis', () => {
+  const cases = [
+    { length: 100, tile: 32, pad: 8, overlap: 8, scale: 4 },
+    { length: 97, tile: 30, pad: 0, overlap: 5, scale: 2 },
+    { length: 33, tile: 32, pad: 10, overlap: 16, scale: 3 },
+    { length: 200, tile: 64, pad: 12, overlap: 0, scale: 4 },
+    { length: 70, tile: 24, pad: 3, overlap: 20, scale: 1 },
+    { length: 20, tile: 64, pad: 8, overlap: 8, scale: 4 },
+  ];
+
+  for (const c of cases) {
+    it(`blend weights sum to 1 at every output pixel (${JSON.stringify(c)})`, () => {
+      const spans = planAxis(c.length, c);
+      for (let x = 0; x < c.length * c.scale; x++) {
+        const sum = spans.reduce((s, span) => s + blendWeight(span, x), 0);
+        expect(sum).toBeCloseTo(1, 6);
+      }
+    });
+
+    it(`tiles are all the same size and read only inside the picture (${JSON.stringify(c)})`, () => {
+      const spans = planAxis(c.length, c);
+      const size = Math.min(c.length, c.tile);
+      for (const span of spans) {
+        expect(span.end - span.start).toBe(size);
+        expect(span.inputEnd - span.inputStart).toBe(Math.min(c.length, size + 2 * c.pad));
+        expect(span.inputStart).toBeGreaterThanOrEqual(0);
+        expect(span.inputEnd).toBeLessThanOrEqual(c.length);
+        expect(span.inputStart).toBeLessThanOrEqual(span.start);
+        expect(span.inputEnd).toBeGreaterThanOrEqual(span.end);
+        // A tile contributes only where it computed pixels.
+        expect(span.outputStart).toBeGreaterThanOrEqual(span.start * c.scale);
+        expect(span.outputEnd).toBeLessThanOrEqual(span.end * c.scale);
+      }
+    });
+  }
+
+  it('one tile when the picture is no larger than a tile', () => {
+    expect(planAxis(50, { length: 50, tile: 64, pad: 8, overlap: 8, scale: 2 } as never)).toHaveLength(1);
+  });
+
+  it('blend zones are as wide as the overlap asks (in output pixels)', () => {
+    const spans = planAxis(100, { tile: 40, pad: 0, overlap: 6, scale: 2 });
+    const [from, to] = spans[1].blendBefore;
+    expect(to - from).toBe(12);
+  });
+});
