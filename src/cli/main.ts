@@ -3,6 +3,8 @@ import { isEnhanceError } from '../errors.js';
 import { removePendingTemporaries } from '../io/atomicWrite.js';
 import { downscaleCommand } from './commands/downscaleCommand.js';
 import { evalCommand } from './commands/evalCommand.js';
+import { exportCommand } from './commands/exportCommand.js';
+import { interpolateCommand } from './commands/interpolateCommand.js';
 import { modelsCommand } from './commands/modelsCommand.js';
 import { trainCommand } from './commands/trainCommand.js';
 import { upscaleCommand } from './commands/upscaleCommand.js';
@@ -25,10 +27,12 @@ Examples:
   enhance eval --hr Set5/hr --scale 4 --json
   enhance train --config presets/compact-x4.yaml
   enhance models
+  enhance export --model default -o compact-x4.onnx
+  enhance interpolate psnr.safetensors gan.safetensors --alpha 0.8 -o blend.safetensors
 
 Run 'enhance <command> --help' for a command's options.`,
     );
-  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand(), trainCommand(), modelsCommand()]) program.addCommand(command);
+  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), interpolateCommand()]) program.addCommand(command);
   // Usage errors become one line and exit code 2, like every other bad input.
   program.exitOverride();
   program.configureOutput({ outputError: () => {} });

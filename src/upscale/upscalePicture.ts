@@ -3,6 +3,7 @@ import type { BitDepth } from '../image/readImage.js';
 import { channelPlane, colorChannelCount, createImageTensor, hasAlphaChannel, selectChannels, tensorSink, type ImageTensor } from '../image/tensor.js';
 import { interpolate } from './interpolate.js';
 import { selfEnsemble } from './selfEnsemble.js';
+import { planAxis } from './tilePlan.js';
 import { tiledUpscale, type PixelSink } from './tiledUpscale.js';
 import type { TileRunner } from './tileRunner.js';
 import type { ModelTraits } from './modelUpscale.js';
@@ -63,7 +64,8 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
   const alpha = alphaChannel === undefined ? undefined : channelPlane(image, alphaChannel);
   const alphaByModel = alpha !== undefined && o.alpha === 'model' && !isOpaque(alpha);
 
-  const tilesPerPass = Math.ceil(image.width / Math.min(tile, image.width)) * Math.ceil(image.height / Math.min(tile, image.height));
+  const axis = { tile, pad, overlap: o.overlap, scale: runner.scale };
+  const tilesPerPass = planAxis(image.width, axis).length * planAxis(image.height, axis).length;
   const passes = alphaByModel ? 2 : 1;
   let tilesBefore = 0;
   const onTile = (done: number, total: number) => o.onProgress?.(tilesBefore + done, total * passes);

@@ -126,11 +126,11 @@ describe('ncnn layers compute what ncnn computes', () => {
     await expectNetwork(squashInto(writer, 'y'), [inputBlob(6, 7), inputBlob(5, 8)], reference);
   });
 
-  it('ConvolutionDepthWise is a grouped convolution (depthwise with fused sigmoid; 3 -> 6 in 3 groups with SAME padding)', async () => {
+  it('ConvolutionDepthWise is a grouped convolution (depthwise with fused sigmoid and 27 float16 weights padded to 4 bytes; 3 -> 6 in 3 groups with SAME padding)', async () => {
     const [w1, b1, w2, w3] = [seededWeights(27, 41), seededWeights(3, 42), seededWeights(150, 43), seededWeights(18, 44)];
     const writer = new NcnnModelWriter()
       .layer('Input', 'input', [], ['data'])
-      .layer('ConvolutionDepthWise', 'depthwise', ['data'], ['a'], '0=3 1=3 4=1 5=1 6=27 7=3 9=4', float32Weights(w1), rawFloats(b1))
+      .layer('ConvolutionDepthWise', 'depthwise', ['data'], ['a'], '0=3 1=3 4=1 5=1 6=27 7=3 9=4', float16Weights(w1), rawFloats(b1))
       .layer('ConvolutionDepthWise', 'grouped', ['a'], ['b'], '0=6 1=5 4=-233 5=0 6=150 7=3', float32Weights(w2))
       .layer('Convolution', 'mix', ['b'], ['y'], '0=3 1=1 5=0 6=18', float32Weights(w3));
     const reference = (x: Blob) => {

@@ -95,7 +95,6 @@ Examples:
         },
       });
       progress.stop();
-      await runner?.release();
       if (options.grid) await writeBufferAtomic(options.grid, await renderComparisonGrid(gridRows));
       process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatReportTable(report, metrics) + '\n');
     });

@@ -5,7 +5,7 @@ import { EnhanceError } from '../../errors.js';
  * the magic 7767517, the layer and blob counts, then one line per layer:
  * `type name inputCount outputCount inputs... outputs... key=value...`.
  */
-export const NCNN_PARAM_MAGIC = 7767517;
+const NCNN_PARAM_MAGIC = 7767517;
 
 /** A value of a layer's `key=value` list: a number, an array (`-23300-k=n,a,b...` or `k=a,b`) or a string. */
 export type NcnnParamValue = number | readonly number[] | string;

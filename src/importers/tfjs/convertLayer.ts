@@ -7,9 +7,10 @@ import { resizeNearest } from '../../graph/ops/resize.js';
 import { concat } from '../../graph/ops/shape.js';
 import type { TensorData } from '../../graph/tensorData.js';
 import type { Value } from '../../graph/value.js';
-import { kerasConv2d, permuteWeight } from './conv2d.js';
+import { kerasConv2d } from './conv2d.js';
 import { clamp, KERAS_ACTIVATIONS } from './kerasActivations.js';
 import type { KerasLayer } from './modelJson.js';
+import { permuteWeight } from './weightLayout.js';
 
 /**
  * Keras layers as graph ops. TF.js computes in NHWC; the graph stays NCHW throughout (ONNX's layout,

@@ -22,6 +22,8 @@ async function readShard(path: string, modelJson: string): Promise<Buffer> {
  * the group's weights back to back in manifest order.
  */
 async function readGroup(group: WeightGroup, index: number, modelJson: string): Promise<NamedWeights> {
+  const other = group.weights.find((spec) => spec.dtype !== 'float32');
+  if (other) throw new EnhanceError(`weight '${other.name}' has dtype ${other.dtype}; only float32 weights can be imported`, { file: modelJson });
   const paths = group.paths.map((p) => resolve(dirname(modelJson), p));
   const shards = await Promise.all(paths.map((p) => readShard(p, modelJson)));
   const stream = Buffer.concat(shards);
@@ -35,7 +37,6 @@ async function readGroup(group: WeightGroup, index: number, modelJson: string): 
   const weights: NamedWeights = new Map();
   let offset = 0;
   group.weights.forEach((spec, i) => {
-    if (spec.dtype !== 'float32') throw new EnhanceError(`weight '${spec.name}' has dtype ${spec.dtype}; only float32 weights can be imported`, { file: modelJson });
     const length = counts[i] * storedValueBytes(spec.quantization);
     weights.set(spec.name, float32Tensor(dequantize(stream.subarray(offset, offset + length), counts[i], spec.quantization), spec.shape));
     offset += length;
