@@ -5,7 +5,7 @@ import { engineBench } from './engineBench.js';
 import { resizeBench } from './resizeBench.js';
 import { upscaleBench } from './upscaleBench.js';
 
-const suites: Record<string, (datasets: string, rounds: number) => Promise<void>> = {
+const suites: Record<string, (datasets: string, rounds: number, args: string[]) => Promise<void>> = {
   resize: resizeBench,
   upscale: upscaleBench,
 };
@@ -15,13 +15,14 @@ if (args[0] === 'train-step' || args[0] === 'infer') {
   await engineBench(args[0], args.slice(1));
   process.exit(0);
 }
-const names = args.filter((a) => !a.startsWith('--'));
+const names = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(size|model)$/));
 const roundsArg = args.find((a) => a.startsWith('--rounds='));
 const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : names.includes('upscale') ? 3 : 7;
 const datasets = process.env.ENHANCE_DATASETS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/datasets');
 
 if (names.length === 0 || names.some((n) => !(n in suites))) {
   console.error(`usage: npm run bench -- <${Object.keys(suites).join('|')}> [--rounds=N]`);
+  console.error('       npm run bench -- upscale [--size N] [--model FILE]');
   console.error('       npm run bench -- train-step --model srresnet|rrdbnet [--steps N] [--threads N]');
   console.error('       npm run bench -- infer --model rrdbnet --size 128|256 [--steps N]');
   process.exit(2);
@@ -30,4 +31,4 @@ if (!existsSync(join(datasets, 'Set14'))) {
   console.error(`bench: the shared datasets are missing at ${datasets} (set ENHANCE_DATASETS)`);
   process.exit(2);
 }
-for (const name of names) await suites[name](datasets, rounds);
+for (const name of names) await suites[name](datasets, rounds, args);

@@ -1,3 +1,4 @@
+import { bfloat16ToFloat32, float16ToFloat32 } from '../io/halfFloat.js';
 import { readFile } from 'node:fs/promises';
 import { EnhanceError } from '../errors.js';
 import type { TensorData } from '../graph/tensorData.js';
@@ -40,19 +41,9 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, TensorData>, meta
   return out;
 }
 
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
 /** Decode one stored tensor; half and bfloat16 (common in released weights) become float32. */
 function decodeTensor(bytes: Uint8Array, dtype: StoredDtype, shape: number[]): TensorData {
   const copy = new Uint8Array(bytes); // a copy with its own aligned buffer (Buffer.slice would share memory)
-  const view = new DataView(copy.buffer);
   const count = shape.reduce((a, b) => a * b, 1);
   switch (dtype) {
     case 'F32':
@@ -66,9 +57,9 @@ function decodeTensor(bytes: Uint8Array, dtype: StoredDtype, shape: number[]): T
     case 'I32':
       return { dtype: 'int64', shape, data: BigInt64Array.from(new Int32Array(copy.buffer), (v) => BigInt(v)) };
     case 'F16':
-      return { dtype: 'float32', shape, data: Float32Array.from({ length: count }, (_, i) => halfToFloat(view.getUint16(2 * i, true))) };
+      return { dtype: 'float32', shape, data: float16ToFloat32(copy, count) };
     case 'BF16':
-      return { dtype: 'float32', shape, data: Float32Array.from({ length: count }, (_, i) => new Float32Array(new Uint32Array([view.getUint16(2 * i, true) << 16]).buffer)[0]) };
+      return { dtype: 'float32', shape, data: bfloat16ToFloat32(copy, count) };
   }
 }
 

@@ -1,4 +1,5 @@
 import { EnhanceError } from '../errors.js';
+import { bfloat16ToFloat32, float16ToFloat32 } from '../io/halfFloat.js';
 import type { TensorData } from '../graph/tensorData.js';
 
 /**
@@ -82,24 +83,6 @@ function stridedIndices(shape: readonly number[], strides: readonly number[]): F
   return indices;
 }
 
-let halfTable: Float32Array | undefined;
-
-/** IEEE 754 binary16 -> float32 for all 65536 bit patterns, built once: conversion is then one lookup. */
-function halfToFloatTable(): Float32Array {
-  if (!halfTable) {
-    halfTable = new Float32Array(65536);
-    for (let bits = 0; bits < 65536; bits++) {
-      const sign = bits & 0x8000 ? -1 : 1;
-      const exponent = (bits >> 10) & 0x1f;
-      const fraction = bits & 0x3ff;
-      if (exponent === 0) halfTable[bits] = sign * fraction * 2 ** -24; // zero and subnormals
-      else if (exponent === 31) halfTable[bits] = fraction ? NaN : sign * Infinity;
-      else halfTable[bits] = sign * (1024 + fraction) * 2 ** (exponent - 25);
-    }
-  }
-  return halfTable;
-}
-
 /**
  * `count` elements from element `first` of a storage, as enhance's tensor types hold them: floats as
  * float32 (float64 rounded to nearest, as torch's .float()), integers as int64, bool as 0/1 bytes.
@@ -111,20 +94,10 @@ function decodeElements(bytes: Uint8Array, type: ElementType, elementBytes: numb
       return new Float32Array(raw.buffer);
     case 'float64':
       return new Float32Array(new Float64Array(raw.buffer));
-    case 'float16': {
-      const table = halfToFloatTable();
-      const halves = new Uint16Array(raw.buffer);
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = table[halves[i]];
-      return out;
-    }
-    case 'bfloat16': {
-      // bfloat16 is the top half of a float32.
-      const halves = new Uint16Array(raw.buffer);
-      const bits = new Uint32Array(count);
-      for (let i = 0; i < count; i++) bits[i] = halves[i] << 16;
-      return new Float32Array(bits.buffer);
-    }
+    case 'float16':
+      return float16ToFloat32(raw, count);
+    case 'bfloat16':
+      return bfloat16ToFloat32(raw, count);
     case 'int64':
       return new BigInt64Array(raw.buffer);
     case 'int32':

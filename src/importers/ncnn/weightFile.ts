@@ -1,4 +1,4 @@
-import { halfToFloat } from '../../checkpoint/safetensors.js';
+import { float16ToFloat32 } from '../../io/halfFloat.js';
 import { EnhanceError } from '../../errors.js';
 
 /**
@@ -10,14 +10,6 @@ const TAG_FLOAT16 = 0x01306b47;
 /** float32 data "with extra scaling" in ncnn's loader, read exactly as plain float32. */
 const TAG_FLOAT32_SCALED = 0x0002c056;
 const TAG_INT8 = 0x000d4b38;
-
-let float16Table: Float32Array | undefined;
-
-/** Every half-precision bit pattern as a float32: one table lookup per weight instead of arithmetic. */
-function float16Values(): Float32Array {
-  float16Table ??= Float32Array.from({ length: 65536 }, (_, bits) => halfToFloat(bits));
-  return float16Table;
-}
 
 const align4 = (bytes: number): number => Math.ceil(bytes / 4) * 4;
 
@@ -43,12 +35,7 @@ export class NcnnWeightReader {
       case TAG_FLOAT32_SCALED:
         return this.float32(count, `${owner}'s weights`);
       case TAG_FLOAT16: {
-        const bytes = this.take(align4(2 * count), `${owner}'s float16 weights`);
-        const halves = new Uint16Array(bytes.slice(0, 2 * count).buffer);
-        const table = float16Values();
-        const values = new Float32Array(count);
-        for (let i = 0; i < count; i++) values[i] = table[halves[i]];
-        return values;
+        return float16ToFloat32(this.take(align4(2 * count), `${owner}'s float16 weights`), count);
       }
       case TAG_INT8:
         return this.fail(`${owner} has int8-quantized weights, which are not supported (use a float32 or float16 model)`);

@@ -1,19 +1,10 @@
+import { float16ToFloat32 } from '../../io/halfFloat.js';
 import type { Quantization } from './modelJson.js';
 
 /** Bytes each stored value takes: float32 as is, or the quantized code. */
 export function storedValueBytes(quantization: Quantization | undefined): number {
   if (!quantization) return 4;
   return quantization.dtype === 'uint8' ? 1 : 2;
-}
-
-/** IEEE 754 half precision (1 sign, 5 exponent, 10 fraction bits) as a number. */
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 /**
@@ -25,7 +16,7 @@ export function dequantize(bytes: Uint8Array, count: number, quantization: Quant
   // A copy has its own aligned buffer; typed arrays read it in the host's order, little-endian as the files.
   if (!quantization) return new Float32Array(new Uint8Array(bytes).buffer, 0, count);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (quantization.dtype === 'float16') return Float32Array.from({ length: count }, (_, i) => halfToFloat(view.getUint16(2 * i, true)));
+  if (quantization.dtype === 'float16') return float16ToFloat32(bytes, count);
   const { scale, min } = quantization;
   const code = quantization.dtype === 'uint8' ? (i: number) => bytes[i] : (i: number) => view.getUint16(2 * i, true);
   return Float32Array.from({ length: count }, (_, i) => code(i) * scale + min);
