@@ -37,7 +37,8 @@ export interface AxisPlanOptions {
 
 export function planAxis(length: number, options: AxisPlanOptions): TileSpan[] {
   const { scale, pad } = options;
-  const tile = Math.min(options.tile, length);
+  // A tile whose context already spans the picture is the picture: one run instead of several over the same pixels.
+  const tile = options.tile + 2 * pad >= length ? length : options.tile;
   const overlap = Math.min(options.overlap, Math.floor(tile / 2));
   const count = tile >= length ? 1 : Math.ceil((length - overlap) / (tile - overlap));
   const starts = Array.from({ length: count }, (_, j) => (count === 1 ? 0 : Math.round((j * (length - tile)) / (count - 1))));

@@ -17,7 +17,7 @@ export interface PictureOptions {
   tilePad?: number;
   /** Input pixels neighbouring tiles share and blend across. Default 8. */
   overlap: number;
-  /** Working memory one model run may use, MB (sizes 'auto' tiles). Default 512. */
+  /** Working memory of the tiles, MB (sizes 'auto' tiles: a model run and the blending strip). Default 1024. */
   memoryBudget: number;
   /** Self-ensemble: average the 8 flips/rotations (8x the time). */
   tta: boolean;
@@ -28,11 +28,18 @@ export interface PictureOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_PICTURE_OPTIONS: PictureOptions = { tile: 'auto', overlap: 8, memoryBudget: 512, tta: false, alpha: 'model' };
+export const DEFAULT_PICTURE_OPTIONS: PictureOptions = { tile: 'auto', overlap: 8, memoryBudget: 1024, tta: false, alpha: 'model' };
 
-/** The tile side (context excluded) whose run fits the memory budget. */
-export function tileSizeFor(traits: Pick<ModelTraits, 'bytesPerPixel'>, budgetMB: number, pad: number): number {
-  const side = Math.floor(Math.sqrt((budgetMB * 2 ** 20) / traits.bytesPerPixel)) - 2 * pad;
+/**
+ * The tile side (context excluded) that fits the memory budget: three quarters for one model run
+ * (`bytesPerPixel` of the padded tile), a quarter for the strip of output rows a row of tiles blends
+ * into (`stripBytesPerRow` per input row).
+ */
+export function tileSizeFor(traits: Pick<ModelTraits, 'bytesPerPixel'>, budgetMB: number, pad: number, stripBytesPerRow: number): number {
+  const budget = budgetMB * 2 ** 20;
+  const byModel = Math.floor(Math.sqrt((0.75 * budget) / traits.bytesPerPixel)) - 2 * pad;
+  const byStrip = Math.floor((0.25 * budget) / stripBytesPerRow);
+  const side = Math.min(byModel, byStrip);
   return Math.max(32, side - (side % 16));
 }
 
@@ -57,7 +64,8 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: PictureOptions = { ...DEFAULT_PICTURE_OPTIONS, ...given };
   const pad = o.tilePad ?? Math.min(runner.traits?.receptiveRadius ?? 16, 32);
-  const tile = o.tile === 'auto' ? tileSizeFor(runner.traits ?? { bytesPerPixel: 16384 }, o.memoryBudget, pad) : o.tile;
+  const stripBytesPerRow = image.width * runner.scale * runner.scale * 3 * 4;
+  const tile = o.tile === 'auto' ? tileSizeFor(runner.traits ?? { bytesPerPixel: 16384 }, o.memoryBudget, pad, stripBytesPerRow) : o.tile;
   const model = o.tta ? selfEnsemble(runner) : runner;
   const gray = colorChannelCount(image) === 1;
   const alphaChannel = hasAlphaChannel(image) ? image.channels - 1 : undefined;

@@ -22,7 +22,7 @@ describe('planAxis', () => {
 
     it(`tiles are all the same size and read only inside the picture (${JSON.stringify(c)})`, () => {
       const spans = planAxis(c.length, c);
-      const size = Math.min(c.length, c.tile);
+      const size = c.tile + 2 * c.pad >= c.length ? c.length : c.tile;
       for (const span of spans) {
         expect(span.end - span.start).toBe(size);
         expect(span.inputEnd - span.inputStart).toBe(Math.min(c.length, size + 2 * c.pad));
@@ -37,8 +37,10 @@ describe('planAxis', () => {
     });
   }
 
-  it('one tile when the picture is no larger than a tile', () => {
-    expect(planAxis(50, { length: 50, tile: 64, pad: 8, overlap: 8, scale: 2 } as never)).toHaveLength(1);
+  it('one tile when the picture is no larger than a tile with its context', () => {
+    expect(planAxis(50, { tile: 64, pad: 8, overlap: 8, scale: 2 })).toHaveLength(1);
+    expect(planAxis(50, { tile: 40, pad: 5, overlap: 8, scale: 2 })).toHaveLength(1);
+    expect(planAxis(50, { tile: 40, pad: 4, overlap: 8, scale: 2 })).toHaveLength(2);
   });
 
   it('blend zones are as wide as the overlap asks (in output pixels)', () => {
