@@ -35,7 +35,10 @@ export function createProgress(title: string, total: number, stream: NodeJS.Writ
         inner.setTotal(units);
         inner.update(done, { label });
       },
-      stop: () => bars.stop(),
+      stop: () => {
+        if (inner) bars.remove(inner);
+        bars.stop();
+      },
     };
   }
   let done = 0;

@@ -7,16 +7,24 @@ export type ItemProgress = (done: number, total: number) => void;
 
 /**
  * Run `work` on every planned file. A file that fails is reported on one line and the rest go on;
- * the result is the number of failures (the command's exit status depends on it).
+ * the result is the number of failures (the command's exit status depends on it). Once `signal` is
+ * aborted (Ctrl-C) no further file starts.
  */
-export async function runBatch(title: string, plan: readonly PlannedOutput[], work: (entry: PlannedOutput, progress: ItemProgress) => Promise<void>): Promise<number> {
+export async function runBatch(
+  title: string,
+  plan: readonly PlannedOutput[],
+  signal: AbortSignal | undefined,
+  work: (entry: PlannedOutput, progress: ItemProgress) => Promise<void>,
+): Promise<number> {
   const progress = createProgress(title, plan.length);
   let failures = 0;
   for (const entry of plan) {
+    if (signal?.aborted) break;
     try {
       await work(entry, (done, total) => progress.inside(entry.input, done, total));
       if (plan.length > 1) progress.advance(`${entry.input} -> ${entry.output}`);
     } catch (error) {
+      if (signal?.aborted) break;
       failures++;
       const message = isEnhanceError(error) ? error.message : `${entry.input}: ${error instanceof Error ? error.message : String(error)}`;
       if (plan.length > 1) progress.advance(`${entry.input} failed`);

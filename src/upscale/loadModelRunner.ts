@@ -46,3 +46,10 @@ export async function loadModelRunner(nameOrPath: string, options: LoadRunnerOpt
   return ready;
 }
 
+
+/** Release every compiled model (their worker threads end): before a clean exit after Ctrl-C. */
+export async function releaseModelRunners(): Promise<void> {
+  const all = [...runners.values()];
+  runners.clear();
+  await Promise.all(all.map(async (runner) => (await runner.catch(() => undefined))?.release()));
+}

@@ -6,7 +6,7 @@ import { writeImage } from '../../src/image/writeImage.js';
 import { readImage } from '../../src/image/readImage.js';
 import { createImageTensor } from '../../src/image/tensor.js';
 import { interpolate } from '../../src/upscale/interpolate.js';
-import { datasetsDir, maxAbsDifference, randomImage, runCli, temporaryDirectory } from '../helpers.js';
+import { datasetsDir, maxAbsDifference, randomImage, repoRoot, runCli, temporaryDirectory } from '../helpers.js';
 
 describe('enhance upscale', () => {
   it('keeps alpha: RGBA in, RGBA out; bicubic alpha keeps transparent pixels exactly transparent', async () => {
@@ -78,5 +78,34 @@ describe('enhance upscale', () => {
     expect(result.stderr).toContain(`enhance: ${join(dir, 'bad.png')}: not an image`);
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['also-good.png', 'good.png']);
     expect((await stat(join(dir, 'out/good.png'))).size).toBeGreaterThan(0);
+  });
+});
+
+describe('enhance upscale interrupted', () => {
+  it('Ctrl-C mid-way through a folder exits 130 and leaves only complete pictures', async () => {
+    const dir = await temporaryDirectory();
+    for (let i = 0; i < 4; i++) await writeImage(join(dir, `in/${i}.png`), randomImage(3, 192, 192, i));
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/enhance.js'), 'upscale', join(dir, 'in'), '-o', join(dir, 'out'), '--tile', '32'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    // Interrupt once the first picture is written (the second is then in progress).
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(async () => {
+        if ((await readdir(join(dir, 'out')).catch(() => [])).some((f) => f.endsWith('.png') && !f.startsWith('.'))) {
+          clearInterval(timer);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 20);
+    });
+    const code = await new Promise((resolve) => child.on('close', (exitCode, signal) => resolve(exitCode ?? signal)));
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted; no partial output was left behind');
+    const left = await readdir(join(dir, 'out'));
+    expect(left.filter((f) => f.startsWith('.'))).toEqual([]); // no temporary files
+    expect(left.length).toBeGreaterThanOrEqual(1);
+    expect(left.length).toBeLessThan(4);
+    for (const file of left) expect((await sharp(join(dir, 'out', file)).metadata()).width).toBe(768);
   });
 });

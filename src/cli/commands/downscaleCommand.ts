@@ -22,7 +22,7 @@ Examples:
     )
     .action(async (inputs: string[], options: { output?: string; scale: number; modcrop: boolean }) => {
       const plan = await planOutputs(inputs, options.output, `_lr_x${options.scale}`);
-      const failures = await runBatch('downscale', plan, async ({ input, output }) => {
+      const failures = await runBatch('downscale', plan, undefined, async ({ input, output }) => {
         const { image, bitDepth } = await readImage(input);
         const lr = bicubicDownsample(image, options.scale, { bitDepth, modCrop: options.modcrop });
         await writeImage(output, lr, { bitDepth });

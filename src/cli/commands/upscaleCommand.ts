@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../image/formats.js';
 import { RESIZE_METHODS, type ResizeMethod } from '../../resize/resizeImage.js';
+import { releaseModelRunners } from '../../upscale/loadModelRunner.js';
 import { upscale, UPSCALE_FACTORS } from '../../upscale/upscale.js';
+import { onInterrupt } from '../interrupt.js';
 import { planOutputs } from '../outputPlan.js';
 import { nonNegativeInteger, oneOfIntegers } from '../parseOptions.js';
 import { runBatch } from '../runBatch.js';
@@ -72,7 +74,10 @@ Examples:
         plan = plan.filter((entry) => !existsSync(entry.output));
         if (before > plan.length) process.stderr.write(`enhance: skipping ${before - plan.length} of ${before} pictures whose output exists\n`);
       }
-      const failures = await runBatch('upscale', plan, ({ input, output }, onProgress) =>
+      // Ctrl-C: the tile in progress finishes, the picture being written is dropped, the model is released.
+      const controller = new AbortController();
+      onInterrupt(() => controller.abort());
+      const failures = await runBatch('upscale', plan, controller.signal, ({ input, output }, onProgress) =>
         upscale(input, {
           scale: options.scale,
           method: options.method,
@@ -84,9 +89,16 @@ Examples:
           tta: options.tta,
           alpha: options.alpha,
           threads: options.threads,
+          signal: controller.signal,
           onProgress,
         }).toFile(output, { quality: options.quality }),
       );
+      if (controller.signal.aborted) {
+        await releaseModelRunners();
+        process.stderr.write('\nenhance: interrupted; no partial output was left behind\n');
+        process.exitCode = 130;
+        return;
+      }
       if (failures > 0) {
         if (plan.length > 1) process.stderr.write(`enhance: ${failures} of ${plan.length} pictures failed\n`);
         process.exitCode = 2;
