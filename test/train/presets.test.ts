@@ -13,11 +13,11 @@ const TEST_SIZE: Record<string, string[]> = {
   'rrdb-psnr': ['model.options.blocks=1', 'model.options.features=16', 'model.options.growth=8'],
   'compact-x4': ['model.options.features=16', 'model.options.convs=3'],
   'compact-x2': ['model.options.features=16', 'model.options.convs=3'],
-  // The second stage starts from the first stage's model, which a test run does not have.
-  'compact-x4-stage2': ['init_from=null'],
-  'compact-x4-stage3': ['init_from=null'],
-  'compact-x4-stage4': ['init_from=null'],
-  'compact-x2-stage2': ['init_from=null'],
+  // Later stages start from an earlier stage's model, which a test run does not have.
+  'compact-x4-stage2': ['init_from=null', 'model.options.features=16', 'model.options.convs=3'],
+  'compact-x4-stage3': ['init_from=null', 'model.options.features=16', 'model.options.convs=3'],
+  'compact-x4-stage4': ['init_from=null', 'model.options.features=16', 'model.options.convs=3'],
+  'compact-x2-stage2': ['init_from=null', 'model.options.features=16', 'model.options.convs=3'],
 };
 
 const presets = readdirSync(join(repoRoot, 'presets')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace('.yaml', ''));
