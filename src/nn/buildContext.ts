@@ -4,6 +4,9 @@ import type { Value } from '../graph/value.js';
 import type { Initializer } from './init.js';
 import { Random } from './random.js';
 
+/** Graph inputs of a frozen network's tensors are named `frozen.<state-dict name>`. */
+export const FROZEN_PREFIX = 'frozen.';
+
 /** Parameters and buffers of a network by state-dict name ('body.0.weight'); shared by every graph built from it. */
 export type StateDict = Map<string, TensorData>;
 
@@ -27,15 +30,27 @@ export class BuildContext {
     private readonly random: Random,
     private readonly prefix: string,
     readonly bufferUpdates: BufferUpdate[],
+    /** Frozen networks: parameters are graph inputs (fed each run from elsewhere), collected here. */
+    readonly frozenInputs?: Value[],
   ) {}
 
   static create(graph: Graph, state: StateDict, options: { training: boolean; seed?: number }): BuildContext {
     return new BuildContext(graph, state, options.training, new Random(options.seed ?? 0), '', []);
   }
 
+  /**
+   * A network that is used but not trained by this graph (a GAN's discriminator in the generator's
+   * step, and the other way round): its parameters and buffers are inputs named `frozen.<name>`, fed
+   * each run with the other trainer's current tensors, and no gradient flows to them. Batch norm uses
+   * batch statistics in training mode and never updates its running averages here.
+   */
+  static frozen(graph: Graph, state: StateDict, options: { training: boolean }): BuildContext {
+    return new BuildContext(graph, state, options.training, new Random(0), '', [], []);
+  }
+
   /** A context whose names are prefixed with `name.` (a sub-module). */
   child(name: string | number): BuildContext {
-    return new BuildContext(this.graph, this.state, this.training, this.random, this.qualify(String(name)), this.bufferUpdates);
+    return new BuildContext(this.graph, this.state, this.training, this.random, this.qualify(String(name)), this.bufferUpdates, this.frozenInputs);
   }
 
   qualify(name: string): string {
@@ -57,7 +72,15 @@ export class BuildContext {
 
   /** A trainable tensor, created with `init` the first time this name is seen. */
   parameter(name: string, shape: readonly number[], fanIn: number, init: Initializer): Value {
-    return this.graph.parameter(this.qualify(name), this.stored(name, shape, fanIn, init));
+    const tensor = this.stored(name, shape, fanIn, init);
+    if (this.frozenInputs) return this.frozenInput(name, tensor.shape);
+    return this.graph.parameter(this.qualify(name), tensor);
+  }
+
+  private frozenInput(name: string, shape: readonly number[]): Value {
+    const input = this.graph.input(`${FROZEN_PREFIX}${this.qualify(name)}`, 'float32', shape);
+    this.frozenInputs!.push(input);
+    return input;
   }
 
   /**
@@ -67,10 +90,12 @@ export class BuildContext {
   buffer(name: string, shape: readonly number[], init: Initializer): Value {
     const tensor = this.stored(name, shape, 1, init);
     const qualified = this.qualify(name);
+    if (this.frozenInputs) return this.frozenInput(name, shape);
     return this.training ? this.graph.input(qualified, 'float32', shape) : this.graph.constant(tensor, qualified);
   }
 
   updateBuffer(buffer: Value, next: Value): void {
+    if (this.frozenInputs) return; // a frozen network's statistics belong to its own trainer
     this.bufferUpdates.push({ name: buffer.name, input: buffer, output: next });
   }
 }

@@ -10,7 +10,7 @@ import { buffersOf, type Envelope, type WorkerReply, type WorkerRequest } from '
 const WORKER_URL = new URL('../../dist/runtime/engineWorker.js', import.meta.url);
 
 /** A worker thread that runs the engine (training or inference) off the caller's event loop. */
-class EngineThread {
+export class EngineThread {
   private readonly worker: Worker;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
@@ -58,49 +58,62 @@ function tensorsOf(reply: WorkerReply): Map<string, TensorData> {
   return new Map(reply.tensors);
 }
 
-/** The same interface as `Trainer`, with the session living in a worker thread. */
+/**
+ * The same interface as `Trainer`, with the session living in a worker thread. Several trainers can
+ * share one thread (a GAN's generator and discriminator): then one can feed its current tensors to
+ * the other's frozen copy of its network without a copy.
+ */
 export class ThreadedTrainer {
-  private constructor(private readonly thread: EngineThread, private steps: number) {}
+  private constructor(
+    private readonly thread: EngineThread,
+    private readonly name: string,
+    private readonly ownsThread: boolean,
+    private steps: number,
+  ) {}
 
   static async create(
     compiled: CompiledTrainingStep,
     state: StateDict,
-    options: SessionOptions & { optimizerState?: ReadonlyMap<string, TensorData>; stepsDone?: number } = {},
+    options: SessionOptions & { optimizerState?: ReadonlyMap<string, TensorData>; stepsDone?: number; thread?: EngineThread; name?: string } = {},
   ): Promise<ThreadedTrainer> {
-    const thread = new EngineThread();
-    const { optimizerState, stepsDone, ...sessionOptions } = options;
+    const { optimizerState, stepsDone, thread: shared, name = 'main', ...sessionOptions } = options;
+    const thread = shared ?? new EngineThread();
     await thread.request({
       kind: 'createTrainer',
+      name,
       compiled,
       state: [...state],
       optimizerState: optimizerState ? [...optimizerState] : undefined,
       stepsDone,
       options: sessionOptions,
     });
-    return new ThreadedTrainer(thread, stepsDone ?? 0);
+    return new ThreadedTrainer(thread, name, !shared, stepsDone ?? 0);
   }
 
   get stepsDone(): number {
     return this.steps;
   }
 
-  async step(data: Readonly<Record<string, TensorData>>, learningRate: number): Promise<StepResult> {
-    const reply = await this.thread.request({ kind: 'step', data: { ...data }, learningRate });
+  /** `frozenFrom`: a trainer on the same thread whose network this step uses frozen. */
+  async step(data: Readonly<Record<string, TensorData>>, learningRate: number, frozenFrom?: ThreadedTrainer): Promise<StepResult> {
+    if (frozenFrom && frozenFrom.thread !== this.thread) throw new Error('ThreadedTrainer.step: a frozen network must live on the same thread');
+    const reply = await this.thread.request({ kind: 'step', name: this.name, data: { ...data }, learningRate, frozenFrom: frozenFrom?.name });
     if (reply.kind !== 'step') throw new Error(`engine worker: expected a step result, got ${reply.kind}`);
     this.steps++;
     return reply.result;
   }
 
   async stateDict(): Promise<StateDict> {
-    return tensorsOf(await this.thread.request({ kind: 'stateDict' }));
+    return tensorsOf(await this.thread.request({ kind: 'stateDict', name: this.name }));
   }
 
   async optimizerState(): Promise<Map<string, TensorData>> {
-    return tensorsOf(await this.thread.request({ kind: 'optimizerState' }));
+    return tensorsOf(await this.thread.request({ kind: 'optimizerState', name: this.name }));
   }
 
-  release(): Promise<void> {
-    return this.thread.terminate();
+  /** Ends the thread when this trainer created it (a shared thread is ended by its owner). */
+  async release(): Promise<void> {
+    if (this.ownsThread) await this.thread.terminate();
   }
 }
 

@@ -5,28 +5,39 @@ import { Trainer } from './trainer.js';
 import { buffersOf, type Envelope, type WorkerReply, type WorkerRequest } from './workerProtocol.js';
 
 /**
- * The engine's worker thread: it owns one trainer or one inference session, so onnxruntime's blocking
- * runs never stall the caller's event loop. Parameters stay here between steps; only batches and
- * results cross threads.
+ * The engine's worker thread: it owns its trainers (one, or a GAN's generator and discriminator, which
+ * feed each other's tensors without copies) or one inference session, so onnxruntime's blocking runs
+ * never stall the caller's event loop. Parameters stay here between steps; only batches and results
+ * cross threads.
  */
-let trainer: Trainer | undefined;
+const trainers = new Map<string, Trainer>();
 let session: ort.InferenceSession | undefined;
+
+function trainerNamed(name: string): Trainer {
+  const trainer = trainers.get(name);
+  if (!trainer) throw new Error(`no trainer '${name}' in this worker`);
+  return trainer;
+}
 
 async function handle(message: WorkerRequest): Promise<[WorkerReply, ArrayBuffer[]]> {
   switch (message.kind) {
     case 'createTrainer':
-      trainer = await Trainer.create(message.compiled, new Map(message.state), {
-        ...message.options,
-        optimizerState: message.optimizerState ? new Map(message.optimizerState) : undefined,
-        stepsDone: message.stepsDone,
-      });
+      trainers.set(
+        message.name,
+        await Trainer.create(message.compiled, new Map(message.state), {
+          ...message.options,
+          optimizerState: message.optimizerState ? new Map(message.optimizerState) : undefined,
+          stepsDone: message.stepsDone,
+        }),
+      );
       return [{ kind: 'ok' }, []];
-    case 'step':
-      if (!trainer) throw new Error('no trainer in this worker');
-      return [{ kind: 'step', result: await trainer.step(message.data, message.learningRate) }, []];
+    case 'step': {
+      const frozen = message.frozenFrom === undefined ? undefined : trainerNamed(message.frozenFrom).tensorMap();
+      return [{ kind: 'step', result: await trainerNamed(message.name).step(message.data, message.learningRate, frozen) }, []];
+    }
     case 'stateDict':
     case 'optimizerState': {
-      if (!trainer) throw new Error('no trainer in this worker');
+      const trainer = trainerNamed(message.name);
       const tensors = [...(message.kind === 'stateDict' ? trainer.stateDict() : trainer.optimizerState())];
       return [{ kind: 'tensors', tensors }, []];
     }
@@ -41,9 +52,9 @@ async function handle(message: WorkerRequest): Promise<[WorkerReply, ArrayBuffer
       return [{ kind: 'tensors', tensors }, buffersOf(tensors.map(([, t]) => t))];
     }
     case 'release':
-      await trainer?.release();
+      for (const trainer of trainers.values()) await trainer.release();
       await session?.release();
-      trainer = undefined;
+      trainers.clear();
       session = undefined;
       return [{ kind: 'ok' }, []];
   }

@@ -13,6 +13,10 @@ export interface TrainingGraph {
   data: Value[];
   loss: Value;
   metrics?: Record<string, Value>;
+  /** Tensors the step also returns, by name (a GAN's generator step returns its pictures for the discriminator). */
+  outputs?: Record<string, Value>;
+  /** Inputs of frozen networks (`BuildContext.frozen`), fed each step with another trainer's tensors. */
+  frozen?: Value[];
 }
 
 export interface TrainingStepSpec {
@@ -37,11 +41,16 @@ export interface CompiledTrainingStep {
   /** For each parameter with an average, the slot holding it ('ema.<name>'). */
   ema: Record<string, string>;
   metrics: string[];
+  /** Extra outputs, returned as `output.<name>`. */
+  outputs: string[];
+  /** Frozen-network inputs, `frozen.<state-dict name>`. */
+  frozen: string[];
   learningRate: string;
   step: string;
 }
 
 export const LOSS_OUTPUT = 'loss';
+export const outputName = (name: string): string => `output.${name}`;
 export const nextName = (name: string): string => `next.${name}`;
 
 /**
@@ -79,11 +88,14 @@ export function compileTrainingStep(spec: TrainingStepSpec): CompiledTrainingSte
   }
 
   const metrics = Object.entries(built.metrics ?? {});
+  const outputs = Object.entries(built.outputs ?? {});
+  const frozen = built.frozen ?? [];
   const model = serializeModel(graph, {
-    inputs: [...built.data, ...parameters, ...ctx.bufferUpdates.map((b) => b.input), ...update.slots.map((s) => s.input), learningRate, step],
+    inputs: [...built.data, ...frozen, ...parameters, ...ctx.bufferUpdates.map((b) => b.input), ...update.slots.map((s) => s.input), learningRate, step],
     outputs: [
       { name: LOSS_OUTPUT, value: built.loss },
       ...metrics.map(([name, value]) => ({ name: `metric.${name}`, value })),
+      ...outputs.map(([name, value]) => ({ name: outputName(name), value })),
       ...parameters.map((p, i) => ({ name: nextName(p.name), value: update.updated[i] })),
       ...ctx.bufferUpdates.map((b) => ({ name: nextName(b.name), value: b.output })),
       ...update.slots.map((s) => ({ name: nextName(s.name), value: s.output })),
@@ -102,6 +114,8 @@ export function compileTrainingStep(spec: TrainingStepSpec): CompiledTrainingSte
     slots: update.slots.map((s) => ({ name: s.name, initial: s.initial })),
     ema,
     metrics: metrics.map(([name]) => name),
+    outputs: outputs.map(([name]) => name),
+    frozen: frozen.map((v) => v.name),
     learningRate: learningRate.name,
     step: step.name,
   };

@@ -5,10 +5,11 @@ import type { CompiledTrainingStep } from './trainingStep.js';
 
 /** Messages between the main thread and the engine worker (runtime/engineWorker.ts). */
 export type WorkerRequest =
-  | { kind: 'createTrainer'; compiled: CompiledTrainingStep; state: [string, TensorData][]; optimizerState?: [string, TensorData][]; stepsDone?: number; options: SessionOptions }
-  | { kind: 'step'; data: Record<string, TensorData>; learningRate: number }
-  | { kind: 'stateDict' }
-  | { kind: 'optimizerState' }
+  | { kind: 'createTrainer'; name: string; compiled: CompiledTrainingStep; state: [string, TensorData][]; optimizerState?: [string, TensorData][]; stepsDone?: number; options: SessionOptions }
+  /** `frozenFrom`: the trainer (on the same thread) whose tensors feed this step's frozen network. */
+  | { kind: 'step'; name: string; data: Record<string, TensorData>; learningRate: number; frozenFrom?: string }
+  | { kind: 'stateDict'; name: string }
+  | { kind: 'optimizerState'; name: string }
   | { kind: 'createSession'; model: Uint8Array; options: SessionOptions }
   | { kind: 'run'; feeds: Record<string, TensorData> }
   | { kind: 'release' };
