@@ -43,7 +43,7 @@ function parseHeader(text: string): NpyHeader {
     throw new EnhanceError(`has a header numpy did not write (${JSON.stringify(text.trim())}); structured arrays are not read`);
   }
   const dtype = descr.startsWith('<') ? descr.slice(1) : '';
-  if (!(dtype in ITEM_SIZE)) {
+  if (!Object.hasOwn(ITEM_SIZE, dtype)) {
     throw new EnhanceError(`has dtype '${descr}'; only little-endian float64, float32 and int64 ('<f8', '<f4', '<i8') are read`);
   }
   const dims = shapeText.split(',').map((d) => d.trim()).filter((d) => d !== '');
