@@ -36,7 +36,8 @@ function traitsOf(spec: ModelSpec): ModelTraits {
       const unshuffle = Math.max(1, 2 ** (o.upsamplings ?? 2) / spec.scale);
       return {
         receptiveRadius: (15 * (o.blocks ?? 23) + 4) * unshuffle,
-        bytesPerPixel: 4 * (4 * (nf + 4 * (o.growth ?? 32)) + hrFeatures(nf) + 6 * s2),
+        // Measured: ~24 KB per input pixel at x4 (the 64-feature convs at 4x and 16x the input's area dominate).
+        bytesPerPixel: 4 * (4 * (nf + 4 * (o.growth ?? 32)) + (5 / 3) * hrFeatures(nf) + 6 * s2),
         sizeMultiple: unshuffle,
         description,
       };
@@ -49,6 +50,19 @@ function traitsOf(spec: ModelSpec): ModelTraits {
       // SRCNN, the auto-encoder and the U-Net: a few convs, up to 64 features, some at output size.
       return { receptiveRadius: 32, bytesPerPixel: 4 * (4 * 256 + hrFeatures(64)), sizeMultiple: 1, description };
   }
+}
+
+/**
+ * Working memory per input pixel of a model we know nothing about, measured: how much the process grows
+ * while onnxruntime runs a 128x128 picture after a tiny one (its arena keeps what a run needed), with
+ * a 1.5x margin. Sizes 'auto' tiles for imported models (their graphs differ too much to guess).
+ */
+async function measureBytesPerPixel(session: ThreadedSession): Promise<number> {
+  const side = 128;
+  const before = process.memoryUsage().rss;
+  await session.run({ [session.inputNames[0]]: float32Tensor(new Float32Array(3 * side * side).fill(0.5), [1, 3, side, side]) });
+  const grown = process.memoryUsage().rss - before;
+  return Math.max(1024, Math.round((1.5 * grown) / (side * side)));
 }
 
 /** Planar [3, h, w] pixels extended to [3, h2, w2] by repeating the last row and column. */
@@ -138,7 +152,7 @@ export class ModelRunner implements TileRunner {
     const traits: ModelTraits = {
       receptiveRadius: options.receptiveRadius ?? 16,
       sizeMultiple: options.sizeMultiple ?? 1,
-      bytesPerPixel: options.bytesPerPixel ?? 4 * (4 * 64 + 3 * 64 * scale * scale),
+      bytesPerPixel: options.bytesPerPixel ?? (await measureBytesPerPixel(session)),
       description: options.description ?? `ONNX model x${scale}`,
     };
     return new ModelRunner(session, scale, traits);
