@@ -122,7 +122,7 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
   const tiled = timeProcess(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'bench/upscaleCase.ts'), model, input, '1', 'auto']);
   if (tiled.ok) {
     const record = JSON.parse(tiled.stdout.trim().split('\n').pop()!);
-    report({ case: 'enhance in-process, default auto tiles (1 GB budget)', msMedian: record.msMedian, peakRssMB: tiled.peakRssMB });
+    report({ case: 'enhance in-process, default auto tiles (768 MB budget)', msMedian: record.msMedian, peakRssMB: tiled.peakRssMB });
   }
 
   const isEsrgan = source.kind === 'network' && source.spec.arch === 'rrdbnet' && source.spec.scale === 4 && [undefined, 64].includes(source.spec.options.features) && [undefined, 23].includes(source.spec.options.blocks);

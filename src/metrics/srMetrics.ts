@@ -1,18 +1,51 @@
 import type { ImageTensor } from '../image/tensor.js';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { evaluationPlane } from './evaluationPlane.js';
+import { loadNiqePristineModel, niqe, type NiqePristineModel } from './niqe.js';
 import { hfen } from './hfen.js';
 import { mse } from './mse.js';
 import type { Plane } from './plane.js';
 import { psnr } from './psnr.js';
 import { ssim } from './ssim.js';
 
-/** Full-reference SR metrics, each measured on the evaluation plane (Y or gray, uint8 levels, border cropped). */
+/**
+ * SR metrics. Full-reference ones are measured on the evaluation plane (Y or gray, uint8 levels,
+ * border cropped); no-reference ones (NIQE) score the SR picture alone.
+ */
 export const SR_METRICS = {
   psnr: { key: 'psnrY', label: 'PSNR-Y', unit: 'dB', digits: 2, higherIsBetter: true, measure: psnr },
   ssim: { key: 'ssimY', label: 'SSIM-Y', unit: '', digits: 4, higherIsBetter: true, measure: ssim },
   hfen: { key: 'hfenY', label: 'HFEN-Y', unit: '', digits: 4, higherIsBetter: false, measure: hfen },
   mse: { key: 'mseY', label: 'MSE-Y', unit: '', digits: 2, higherIsBetter: false, measure: mse },
-} as const satisfies Record<string, { key: string; label: string; unit: string; digits: number; higherIsBetter: boolean; measure: (sr: Plane, hr: Plane) => number }>;
+  niqe: { key: 'niqe', label: 'NIQE', unit: '', digits: 4, higherIsBetter: false, measure: undefined },
+} as const satisfies Record<string, { key: string; label: string; unit: string; digits: number; higherIsBetter: boolean; measure: ((sr: Plane, hr: Plane) => number) | undefined }>;
+
+/** Metrics that need no ground truth. */
+export const NO_REFERENCE_METRICS: readonly SrMetricName[] = ['niqe'];
+
+/** The NIQE model shipped with enhance (BasicSR's niqe_pris_params.npz, from Mittal et al. 2013). */
+export const DEFAULT_NIQE_MODEL = resolve(dirname(fileURLToPath(import.meta.url)), '../../models/niqe_pris_params.npz');
+
+/** What the no-reference metrics need, loaded once. */
+export interface MetricModels {
+  niqe?: NiqePristineModel;
+}
+
+/** Load the models the chosen metrics need. */
+export async function loadMetricModels(metrics: readonly SrMetricName[], niqeModelPath = DEFAULT_NIQE_MODEL): Promise<MetricModels> {
+  return metrics.includes('niqe') ? { niqe: await loadNiqePristineModel(niqeModelPath) } : {};
+}
+
+/** Score a picture with the no-reference metrics among `metrics` (NIQE on Y, `crop` pixels removed at each border). */
+export function measureNoReference(image: ImageTensor, options: { crop: number; metrics: readonly SrMetricName[]; models: MetricModels }): SrScores {
+  const scores: SrScores = {};
+  if (options.metrics.includes('niqe')) {
+    if (!options.models.niqe) throw new Error('measureNoReference: NIQE needs its pristine model (loadMetricModels)');
+    scores.niqe = niqe(image, { crop: options.crop, pristine: options.models.niqe });
+  }
+  return scores;
+}
 
 export type SrMetricName = keyof typeof SR_METRICS;
 export const SR_METRIC_NAMES = Object.keys(SR_METRICS) as SrMetricName[];
@@ -22,13 +55,16 @@ export type SrScores = Partial<Record<(typeof SR_METRICS)[SrMetricName]['key'], 
  * Score an SR result against its HR image the way SR papers do: both rounded to uint8, Y channel
  * (MATLAB rgb2ycbcr) or the gray channel, `crop` pixels removed at every border (usually the scale).
  */
-export function measureSr(sr: ImageTensor, hr: ImageTensor, options: { crop: number; metrics: readonly SrMetricName[] }): SrScores {
+export function measureSr(sr: ImageTensor, hr: ImageTensor, options: { crop: number; metrics: readonly SrMetricName[]; models?: MetricModels }): SrScores {
   if (sr.height !== hr.height || sr.width !== hr.width) {
     throw new RangeError(`measureSr: SR is ${sr.width}x${sr.height} but HR is ${hr.width}x${hr.height}`);
   }
   const a = evaluationPlane(sr, options.crop);
   const b = evaluationPlane(hr, options.crop);
-  const scores: SrScores = {};
-  for (const name of options.metrics) scores[SR_METRICS[name].key] = SR_METRICS[name].measure(a, b);
+  const scores: SrScores = measureNoReference(sr, { crop: options.crop, metrics: options.metrics, models: options.models ?? {} });
+  for (const name of options.metrics) {
+    const measure = SR_METRICS[name].measure;
+    if (measure) scores[SR_METRICS[name].key] = measure(a, b);
+  }
   return scores;
 }

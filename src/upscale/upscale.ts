@@ -30,7 +30,7 @@ const upscaleOptionsSchema = z
     tilePad: z.number().int().min(0).optional(),
     /** Input pixels neighbouring tiles blend across (default 8). */
     overlap: z.number().int().min(0).optional(),
-    /** Working memory of the tiles, MB, for 'auto' tiles (default 1024). */
+    /** Working memory of the tiles, MB, for 'auto' tiles (default 768). */
     memoryBudget: z.number().positive().optional(),
     /** Average the model over the 8 flips/rotations (8x slower, slightly better). */
     tta: z.boolean().optional(),

@@ -17,7 +17,7 @@ export interface PictureOptions {
   tilePad?: number;
   /** Input pixels neighbouring tiles share and blend across. Default 8. */
   overlap: number;
-  /** Working memory of the tiles, MB (sizes 'auto' tiles: a model run and the blending strip). Default 1024. */
+  /** Working memory of the tiles, MB (sizes 'auto' tiles: a model run and the blending strip). Default 768. */
   memoryBudget: number;
   /** Self-ensemble: average the 8 flips/rotations (8x the time). */
   tta: boolean;
@@ -28,7 +28,7 @@ export interface PictureOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_PICTURE_OPTIONS: PictureOptions = { tile: 'auto', overlap: 8, memoryBudget: 1024, tta: false, alpha: 'model' };
+export const DEFAULT_PICTURE_OPTIONS: PictureOptions = { tile: 'auto', overlap: 8, memoryBudget: 768, tta: false, alpha: 'model' };
 
 /**
  * The tile side (context excluded) that fits the memory budget: three quarters for one model run

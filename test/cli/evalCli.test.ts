@@ -73,3 +73,30 @@ describe('enhance eval', () => {
     expect(await readdir(dir)).toEqual(['grid.png']);
   });
 });
+
+describe('enhance eval with NIQE', () => {
+  const anchor = join(datasetsDir, '../data/niqe_baboon.png');
+
+  it('--images scores a picture with no ground truth: the NIQE anchor gives 5.7296 with the shipped model', async () => {
+    const result = await runCli(['eval', '--images', anchor, '--metrics', 'niqe', '--crop', '0', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.mean.niqe).toBeCloseTo(5.7296, 3);
+    expect(report.images).toEqual([{ name: 'niqe_baboon.png', niqe: report.mean.niqe }]);
+  });
+
+  it('--metrics psnr,niqe puts niqe beside psnrY in the mean and for each image', async () => {
+    const result = await runCli(['eval', '--hr', join(datasetsDir, 'Set5/hr'), '--scale', '4', '--metrics', 'psnr,niqe', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(Object.keys(report.mean).sort()).toEqual(['niqe', 'psnrY']);
+    expect(report.images.every((image: { niqe: number }) => Number.isFinite(image.niqe))).toBe(true);
+    expect(report.mean.niqe).toBeGreaterThan(5); // bicubic is blurry: NIQE well above a sharp photo's
+  });
+
+  it('--images with a full-reference metric is a one-line error', async () => {
+    const result = await runCli(['eval', '--images', anchor, '--metrics', 'psnr']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^enhance: --images scores pictures without ground truth: psnr need --hr/);
+  });
+});

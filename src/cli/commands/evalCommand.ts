@@ -3,7 +3,10 @@ import { listImageFiles } from '../../data/imageFolder.js';
 import { renderComparisonGrid, type GridRow } from '../../evaluate/comparisonGrid.js';
 import { evaluateDataset, type EvaluationReport } from '../../evaluate/evaluateDataset.js';
 import { writeBufferAtomic } from '../../io/atomicWrite.js';
-import { SR_METRIC_NAMES, SR_METRICS, type SrMetricName, type SrScores } from '../../metrics/srMetrics.js';
+import { loadMetricModels, measureNoReference, NO_REFERENCE_METRICS, SR_METRIC_NAMES, SR_METRICS, type MetricModels, type SrMetricName, type SrScores } from '../../metrics/srMetrics.js';
+import { EnhanceError } from '../../errors.js';
+import { readImage } from '../../image/readImage.js';
+import { stat } from 'node:fs/promises';
 import { RESIZE_METHODS, resizeImage, type ResizeMethod } from '../../resize/resizeImage.js';
 import { basename, extname } from 'node:path';
 import { interpolate } from '../../upscale/interpolate.js';
@@ -12,7 +15,9 @@ import { listOf, nonNegativeInteger, oneOfIntegers } from '../parseOptions.js';
 import { createProgress } from '../progress.js';
 
 interface EvalOptions {
-  hr: string;
+  hr?: string;
+  images?: string;
+  niqeModel?: string;
   lr?: string;
   scale: number;
   method?: ResizeMethod;
@@ -39,10 +44,42 @@ export function formatReportTable(report: EvaluationReport, metrics: readonly Sr
   return [title, render(header), rule, ...rows.slice(1, -1).map(render), rule, render(rows[rows.length - 1])].join('\n');
 }
 
+/** `--images`: no-reference metrics of each picture, and their mean. */
+async function scoreImages(path: string, metrics: readonly SrMetricName[], crop: number, models: MetricModels, json: boolean): Promise<void> {
+  const needsReference = metrics.filter((m) => !NO_REFERENCE_METRICS.includes(m));
+  if (needsReference.length > 0) throw new EnhanceError(`--images scores pictures without ground truth: ${needsReference.join(', ')} need --hr (use --metrics ${NO_REFERENCE_METRICS.join(',')})`);
+  const isFolder = (await stat(path).catch(() => undefined))?.isDirectory();
+  const files = isFolder ? await listImageFiles(path) : [{ path, relativePath: basename(path) }];
+  const progress = createProgress('eval', files.length);
+  const images: ({ name: string } & SrScores)[] = [];
+  for (const file of files) {
+    const { image } = await readImage(file.path);
+    try {
+      images.push({ name: file.relativePath, ...measureNoReference(image, { crop, metrics, models }) });
+    } catch (error) {
+      if (error instanceof RangeError) throw new EnhanceError(`cannot be scored: ${error.message}`, { file: file.path });
+      throw error;
+    }
+    progress.advance(file.relativePath);
+  }
+  progress.stop();
+  const mean: SrScores = {};
+  for (const m of metrics) mean[SR_METRICS[m].key] = images.reduce((sum, image) => sum + (image[SR_METRICS[m].key] ?? 0), 0) / images.length;
+  if (json) {
+    process.stdout.write(JSON.stringify({ crop, mean, images }) + '\n');
+    return;
+  }
+  for (const image of [...images, { name: 'mean', ...mean }]) {
+    process.stdout.write(`${image.name}  ${metrics.map((m) => `${SR_METRICS[m].label} ${formatScore(m, image[SR_METRICS[m].key])}`).join('  ')}\n`);
+  }
+}
+
 export function evalCommand(): Command {
   return new Command('eval')
     .description('measure super-resolution quality on a dataset as SR papers do (PSNR/SSIM on Y, MATLAB bicubic LR)')
-    .requiredOption('--hr <dir>', 'folder of high-resolution (ground truth) images')
+    .option('--hr <dir>', 'folder of high-resolution (ground truth) images')
+    .option('--images <file-or-dir>', 'score these pictures with no-reference metrics only (niqe), no ground truth')
+    .option('--niqe-model <file.npz>', "NIQE's pristine model (default: the one shipped, BasicSR's niqe_pris_params.npz)")
     .option('--lr <dir>', 'folder of matching low-resolution images; default: made from HR with the MATLAB bicubic')
     .addOption(new Option('-s, --scale <n>', 'SR factor').argParser(oneOfIntegers([2, 3, 4, 8])).default(4))
     .addOption(new Option('-m, --method <name>', 'classical method to evaluate (default bicubic, when no --model)').choices(RESIZE_METHODS).conflicts('model'))
@@ -62,22 +99,29 @@ Examples:
   enhance eval --hr datasets/Set5/hr --scale 4                      bicubic baseline: PSNR-Y 28.42 dB
   enhance eval --hr Set14/hr --lr Set14/lr_x4 --scale 4 --json
   enhance eval --hr Set5/hr --method lanczos --grid set5_x4.png
-  enhance eval --hr Set5/hr --scale 4 --model default --json             the shipped x4 model`,
+  enhance eval --hr Set5/hr --scale 4 --model default --json             the shipped x4 model
+  enhance eval --hr Set14/hr --model default --metrics psnr,ssim,niqe --json
+  enhance eval --images results/ --metrics niqe --crop 0 --json          no-reference scores of any pictures`,
     )
     .action(async (options: EvalOptions) => {
       const { scale, metrics } = options;
+      const models = await loadMetricModels(metrics, options.niqeModel);
+      if (options.images !== undefined) return scoreImages(options.images, metrics, options.crop ?? 0, models, options.json ?? false);
+      if (options.hr === undefined) throw new EnhanceError('give --hr <dir> (SR against ground truth) or --images <file-or-dir> (no-reference scores)');
+      const hr = options.hr;
       const runner = options.model ? await loadModelRunner(options.model, { scale }) : undefined;
       const method = options.model ? (options.model === 'default' ? `default-x${scale}` : basename(options.model, extname(options.model))) : options.method ?? 'bicubic';
       const classical = options.method ?? 'bicubic';
-      const total = (await listImageFiles(options.hr)).length;
+      const total = (await listImageFiles(hr)).length;
       const progress = createProgress('eval', total);
       const gridRows: GridRow[] = [];
       const report = await evaluateDataset({
-        hr: options.hr,
+        hr,
         lr: options.lr,
         scale,
         crop: options.crop,
         metrics,
+        models,
         method,
         superResolve: (lr) => (runner ? runner.upscale(lr) : interpolate(lr, scale, classical)),
         onImage: (pair, sr, scores) => {

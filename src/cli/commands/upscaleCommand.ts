@@ -50,7 +50,7 @@ export function upscaleCommand(): Command {
     .addOption(new Option('--tile <auto|n>', 'tile size in input pixels; auto: the largest that fits --memory').default('auto').argParser(tileSize))
     .addOption(new Option('--tile-pad <n>', "context around each tile (default: the model's receptive field, at most 32)").argParser(nonNegativeInteger))
     .addOption(new Option('--overlap <n>', 'pixels neighbouring tiles blend across (default 8)').argParser(nonNegativeInteger))
-    .addOption(new Option('--memory <MB>', 'working memory for the tiles in MB, sizes auto tiles (default 1024)').argParser(positiveInteger))
+    .addOption(new Option('--memory <MB>', 'working memory for the tiles in MB, sizes auto tiles (default 768)').argParser(positiveInteger))
     .option('--tta', 'test-time augmentation: average the 8 flips/rotations (8x slower, slightly sharper)')
     .addOption(new Option('--alpha <how>', 'how transparency is enlarged').choices(['model', 'bicubic']).default('model'))
     .addOption(new Option('--format <format>', 'output format for outputs named from inputs').choices(OUTPUT_FORMATS))
