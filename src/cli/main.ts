@@ -8,6 +8,7 @@ import { interpolateCommand } from './commands/interpolateCommand.js';
 import { modelsCommand } from './commands/modelsCommand.js';
 import { trainCommand } from './commands/trainCommand.js';
 import { upscaleCommand } from './commands/upscaleCommand.js';
+import { weightsCommand } from './commands/weightsCommand.js';
 import { takeInterrupt } from './interrupt.js';
 
 /** Exit codes: 0 success, 1 a bug in enhance, 2 bad input or usage, 130 interrupted. */
@@ -32,7 +33,7 @@ Examples:
 
 Run 'enhance <command> --help' for a command's options.`,
     );
-  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), interpolateCommand()]) program.addCommand(command);
+  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), interpolateCommand(), weightsCommand()]) program.addCommand(command);
   // Usage errors become one line and exit code 2, like every other bad input.
   program.exitOverride();
   program.configureOutput({ outputError: () => {} });

@@ -5,10 +5,40 @@ import { z } from 'zod';
 import { EnhanceError } from '../errors.js';
 import { ARCHITECTURE_NAMES } from '../models/architectures.js';
 
-const lossTerm = z
+const pixelLossTerm = z
   .object({
     type: z.enum(['l1', 'mse', 'charbonnier', 'ssim', 'hfen']),
     weight: z.number().positive().default(1),
+  })
+  .strict();
+
+/** A VGG feature loss (SRGAN: relu5_4 + mse; ESRGAN: conv5_4 before activation + l1; Johnson: vgg16 relu3_3). */
+const perceptualLossTerm = z
+  .object({
+    type: z.literal('perceptual'),
+    weight: z.number().positive().default(1),
+    network: z.enum(['vgg16', 'vgg19']).default('vgg19'),
+    layers: z.record(z.string(), z.number()),
+    criterion: z.enum(['l1', 'mse']).default('l1'),
+    /**
+     * Where the VGG weights come from: the registered ones (default; `enhance weights add vgg19 <file>`),
+     * a weights file, or random:<seed> (random features: no ImageNet weights needed).
+     */
+    weights: z.string().optional(),
+    /** Tests only: a VGG with every width divided by this. */
+    width_divisor: z.number().int().positive().default(1),
+  })
+  .strict();
+
+const lossTerm = z.union([pixelLossTerm, perceptualLossTerm]);
+
+const optimizerSchema = z
+  .object({
+    type: z.enum(['adam', 'adamw', 'sgd']),
+    lr: z.number().positive(),
+    betas: z.tuple([z.number(), z.number()]).default([0.9, 0.999]),
+    momentum: z.number().nonnegative().default(0.9),
+    weight_decay: z.number().nonnegative().default(0),
   })
   .strict();
 
@@ -36,16 +66,26 @@ export const trainConfigSchema = z
       })
       .strict(),
     loss: z.array(lossTerm).min(1).default([{ type: 'l1', weight: 1 }]),
-    optimizer: z
-      .object({
-        type: z.enum(['adam', 'adamw', 'sgd']),
-        lr: z.number().positive(),
-        betas: z.tuple([z.number(), z.number()]).default([0.9, 0.999]),
-        momentum: z.number().nonnegative().default(0.9),
-        weight_decay: z.number().nonnegative().default(0),
-      })
-      .strict(),
+    optimizer: optimizerSchema,
     schedule: schedule.default({ type: 'constant' }),
+    /** Adversarial training: a discriminator (critic) trained against the generator, step by step. */
+    gan: z
+      .object({
+        discriminator: z.object({ arch: z.enum(['vgg', 'unet']), options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}) }).strict(),
+        loss: z.enum(['vanilla', 'ragan', 'wgan-gp', 'hinge', 'lsgan']),
+        /** Weight of the adversarial term in the generator's loss (SRGAN 1e-3, ESRGAN 5e-3). */
+        weight: z.number().positive(),
+        /** WGAN-GP's gradient penalty weight (lambda). */
+        gp_weight: z.number().nonnegative().default(10),
+        /** Discriminator steps per generator step (WGAN-GP: 5). */
+        critic_steps: z.number().int().positive().default(1),
+        /** Discriminator-only steps on the starting generator's outputs before both train (fastai's recipe). */
+        pretrain_steps: z.number().int().nonnegative().default(0),
+        optimizer: optimizerSchema,
+        schedule: schedule.default({ type: 'constant' }),
+      })
+      .strict()
+      .optional(),
     steps: z.number().int().positive(),
     ema: z.number().min(0).max(1).optional(),
     /** Start from the weights of this model file (fine-tuning, or a second schedule after a first). */

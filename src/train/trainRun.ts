@@ -9,10 +9,8 @@ import { loadTrainingSet } from '../data/trainingSet.js';
 import { EnhanceError } from '../errors.js';
 import { renderComparisonGrid, type GridRow } from '../evaluate/comparisonGrid.js';
 import type { TensorData } from '../graph/tensorData.js';
-import type { Value } from '../graph/value.js';
 import { writeBufferAtomic } from '../io/atomicWrite.js';
-import { charbonnierLoss, l1Loss, mseLoss } from '../losses/pixelLosses.js';
-import { hfenLoss, ssimLoss, weightedSum } from '../losses/structuralLosses.js';
+import { weightedSum } from '../losses/structuralLosses.js';
 import { measureSr } from '../metrics/srMetrics.js';
 import { buildNetwork, type ModelSpec } from '../models/architectures.js';
 import { loadModel, saveModel } from '../models/modelFile.js';
@@ -20,7 +18,10 @@ import type { StateDict } from '../nn/buildContext.js';
 import { adam, adamw } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { sgd } from '../optim/sgd.js';
-import { ThreadedTrainer } from '../runtime/engineThread.js';
+import { EngineThread, ThreadedTrainer } from '../runtime/engineThread.js';
+import { Random } from '../nn/random.js';
+import { contentLossTerms } from './generatorLoss.js';
+import { compileGanSteps } from './ganSteps.js';
 import { compileTrainingStep } from '../runtime/trainingStep.js';
 import { ModelRunner } from '../upscale/modelUpscale.js';
 import { resizeImage } from '../resize/resizeImage.js';
@@ -46,10 +47,9 @@ export interface TrainResult {
   interrupted: boolean;
 }
 
-const LOSSES = { l1: l1Loss, mse: mseLoss, charbonnier: charbonnierLoss, ssim: ssimLoss, hfen: hfenLoss } as const;
+type Batch = Record<string, TensorData>;
 
-function optimizerOf(config: TrainConfig): Optimizer {
-  const o = config.optimizer;
+function optimizerOf(o: TrainConfig['optimizer']): Optimizer {
   if (o.type === 'sgd') return sgd({ momentum: o.momentum, weightDecay: o.weight_decay });
   const options = { beta1: o.betas[0], beta2: o.betas[1], weightDecay: o.weight_decay };
   return o.type === 'adam' ? adam(options) : adamw(options);
@@ -64,12 +64,22 @@ interface LogLine {
   loss?: number;
   lr?: number;
   seconds?: number;
+  /** Each loss term and discriminator statistic (GAN runs), averaged like `loss`. */
+  terms?: Record<string, number>;
   val?: { psnrY: number; ssimY: number };
 }
 
-/** Checkpoint = weights, buffers and optimizer slots, plus the run's position in metadata. */
-async function saveCheckpoint(path: string, trainer: ThreadedTrainer, samplerState: PatchSamplerState, seconds: number): Promise<void> {
+/** Checkpoint names of the discriminator's tensors (parameters, buffers and optimizer slots). */
+const DISCRIMINATOR_PREFIX = 'discriminator.';
+const isOptimizerSlot = (name: string) => /^(adam|adamw|sgd|ema)\./.test(name);
+
+/**
+ * Checkpoint = weights, buffers and optimizer slots (the discriminator's under 'discriminator.'), plus
+ * the run's position in metadata.
+ */
+async function saveCheckpoint(path: string, trainer: ThreadedTrainer, critic: ThreadedTrainer | undefined, samplerState: PatchSamplerState, seconds: number): Promise<void> {
   const tensors = new Map<string, TensorData>([...(await trainer.stateDict()), ...(await trainer.optimizerState())]);
+  if (critic) for (const [name, tensor] of [...(await critic.stateDict()), ...(await critic.optimizerState())]) tensors.set(DISCRIMINATOR_PREFIX + name, tensor);
   await writeSafetensors(path, tensors, { step: String(trainer.stepsDone), sampler: JSON.stringify(samplerState), seconds: String(seconds) });
 }
 
@@ -105,7 +115,9 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
   });
 
   const state: StateDict = new Map();
+  const criticState: StateDict = new Map();
   let optimizerState: Map<string, TensorData> | undefined;
+  let criticOptimizerState: Map<string, TensorData> | undefined;
   let stepsDone = 0;
   let secondsBefore = 0;
   let log: LogLine[] = [];
@@ -115,9 +127,12 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     secondsBefore = Number(checkpoint.metadata.seconds ?? 0);
     sampler.restore(JSON.parse(checkpoint.metadata.sampler) as PatchSamplerState);
     optimizerState = new Map();
+    criticOptimizerState = new Map();
     for (const [name, tensor] of checkpoint.tensors) {
-      if (/^(adam|adamw|sgd|ema)\./.test(name)) optimizerState.set(name, tensor);
-      else state.set(name, tensor);
+      const critic = name.startsWith(DISCRIMINATOR_PREFIX);
+      const bare = critic ? name.slice(DISCRIMINATOR_PREFIX.length) : name;
+      if (isOptimizerSlot(bare)) (critic ? criticOptimizerState : optimizerState).set(bare, tensor);
+      else (critic ? criticState : state).set(bare, tensor);
     }
     if (existsSync(logPath)) {
       log = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine).filter((l) => l.step <= stepsDone);
@@ -133,23 +148,81 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
   await writeFile(logPath, log.map((l) => JSON.stringify(l) + '\n').join(''));
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
 
+  let releaseThread: () => Promise<void> = async () => {};
+  const terms = await contentLossTerms(config);
   const lrShape = [config.data.batch, 3, config.data.lr_patch, config.data.lr_patch];
   const hrShape = [config.data.batch, 3, config.data.lr_patch * config.scale, config.data.lr_patch * config.scale];
-  const compiled = compileTrainingStep({
-    build: (ctx) => {
-      const lr = ctx.graph.input('lr', 'float32', lrShape);
-      const hr = ctx.graph.input('hr', 'float32', hrShape);
-      const sr = buildNetwork(spec, ctx, lr);
-      const terms = config.loss.map((t) => ({ weight: t.weight, value: LOSSES[t.type](sr, hr) as Value }));
-      return { data: [lr, hr], loss: weightedSum(terms) };
-    },
-    optimizer: optimizerOf(config),
-    state,
-    clipGradNorm: config.clip_grad_norm,
-    ema: config.ema,
-    seed: config.seed,
-  });
-  const trainer = await ThreadedTrainer.create(compiled, state, { threads: config.threads, optimizerState, stepsDone });
+  let trainer: ThreadedTrainer;
+  let critic: ThreadedTrainer | undefined;
+  let compiledEma: Record<string, string>;
+  let needsEpsilon = false;
+  if (config.gan) {
+    // Generator and discriminator share a worker thread: each step feeds the other's current tensors without copies.
+    const steps = compileGanSteps(config, spec, { generator: state, discriminator: criticState }, terms, {
+      generator: optimizerOf(config.optimizer),
+      discriminator: optimizerOf(config.gan.optimizer),
+    });
+    const thread = new EngineThread();
+    trainer = await ThreadedTrainer.create(steps.generator, state, { threads: config.threads, optimizerState, stepsDone, thread, name: 'generator' });
+    // The discriminator takes critic_steps steps per generator step: its own count drives its Adam bias correction.
+    const criticSteps = stepsDone * config.gan.critic_steps;
+    critic = await ThreadedTrainer.create(steps.discriminator, criticState, { threads: config.threads, optimizerState: criticOptimizerState, stepsDone: criticSteps, thread, name: 'discriminator' });
+    compiledEma = steps.generator.ema;
+    needsEpsilon = steps.needsEpsilon;
+    releaseThread = () => thread.terminate();
+  } else {
+    const compiled = compileTrainingStep({
+      build: (ctx) => {
+        const lr = ctx.graph.input('lr', 'float32', lrShape);
+        const hr = ctx.graph.input('hr', 'float32', hrShape);
+        const sr = buildNetwork(spec, ctx, lr);
+        const values = terms.map((t) => ({ name: t.name, weight: t.weight, value: t.build(sr, hr) }));
+        // Each term is logged on its own when there are several.
+        const metrics = values.length > 1 ? Object.fromEntries(values.map((t) => [t.name, t.value])) : undefined;
+        return { data: [lr, hr], loss: weightedSum(values), metrics };
+      },
+      optimizer: optimizerOf(config.optimizer),
+      state,
+      clipGradNorm: config.clip_grad_norm,
+      ema: config.ema,
+      seed: config.seed,
+    });
+    trainer = await ThreadedTrainer.create(compiled, state, { threads: config.threads, optimizerState, stepsDone });
+    compiledEma = compiled.ema;
+    releaseThread = () => trainer.release();
+  }
+
+  /**
+   * One training step: for a GAN, `critic_steps` discriminator steps (each on its own batch; only them
+   * during the first `pretrain_steps`), then one generator step on the last batch.
+   */
+  const trainStep = async (batches: Batch[], step: number): Promise<{ loss: number; metrics: Record<string, number> }> => {
+    const learningRate = learningRateAt(config, step);
+    if (!critic || !config.gan) return trainer.step(batches[0], learningRate);
+    const criticRate = learningRateAt({ ...config, optimizer: config.gan.optimizer, schedule: config.gan.schedule }, step);
+    const metrics: Record<string, number> = {};
+    let criticLoss = 0;
+    for (const [k, batch] of batches.entries()) {
+      const data: Record<string, TensorData> = { ...batch };
+      if (needsEpsilon) {
+        // Drawn from the step number, so a resumed run draws what an uninterrupted one would.
+        const random = new Random(config.seed * 1_000_003 + step * 64 + k);
+        data.epsilon = { dtype: 'float32', shape: [config.data.batch, 1, 1, 1], data: Float32Array.from({ length: config.data.batch }, () => random.uniform(0, 1)) };
+      }
+      const result = await critic.step(data, criticRate, trainer);
+      criticLoss += result.loss / batches.length;
+      for (const [k, v] of Object.entries(result.metrics)) metrics[k] = (metrics[k] ?? 0) + v / batches.length;
+    }
+    metrics.d_loss = criticLoss;
+    if (step < config.gan.pretrain_steps) {
+      // The generator waits: its step count still advances so schedules and checkpoints stay aligned.
+      const result = await trainer.step(batches[batches.length - 1], 0, critic);
+      return { loss: result.loss, metrics: { ...metrics, ...result.metrics } };
+    }
+    const result = await trainer.step(batches[batches.length - 1], learningRate, critic);
+    return { loss: result.loss, metrics: { ...metrics, ...result.metrics } };
+  };
+  const batchesPerStep = config.gan ? config.gan.critic_steps : 1;
 
   const validationPairs: SrPair[] = [];
   if (config.data.val) for await (const pair of loadSrPairs({ hr: config.data.val, scale: config.scale })) validationPairs.push(pair);
@@ -159,7 +232,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     await writeFile(logPath, JSON.stringify(line) + '\n', { flag: 'a' });
   };
 
-  const currentModelWeights = async () => weightsForModel(await trainer.stateDict(), await trainer.optimizerState(), compiled.ema);
+  const currentModelWeights = async () => weightsForModel(await trainer.stateDict(), await trainer.optimizerState(), compiledEma);
 
   const validate = async (step: number) => {
     if (validationPairs.length === 0) return undefined;
@@ -211,26 +284,32 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
   // The sampler's position before the batch that is cut ahead: what a checkpoint must store, so a
   // resumed run trains on that batch next instead of skipping it.
   let pendingSamplerState = sampler.state;
-  let next = sampler.next();
+  const cut = (): Batch[] => Array.from({ length: batchesPerStep }, () => sampler.next());
+  let next = cut();
+  const termSums: Record<string, number> = {};
   let interrupted = false;
   let lastValidation: { psnrY: number; ssimY: number } | undefined;
   while (trainer.stepsDone < config.steps) {
     const step = trainer.stepsDone;
     const learningRate = learningRateAt(config, step);
-    const pending = trainer.step(next, learningRate);
+    const pending = trainStep(next, step);
     // The next batch is cut while the worker runs this step: data loading stays off the critical path.
     pendingSamplerState = sampler.state;
-    next = sampler.next();
-    const { loss } = await pending;
+    next = cut();
+    const { loss, metrics } = await pending;
+    for (const [k, v] of Object.entries(metrics)) termSums[k] = (termSums[k] ?? 0) + v;
     if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step + 1}: loss is ${loss}`);
     lossSum += loss;
     lossCount++;
     const done = trainer.stepsDone;
     options.onStep?.(done);
     if (done % config.log_every === 0 || done === config.steps) {
-      const line = { step: done, loss: lossSum / lossCount, lr: learningRate, seconds: Math.round(seconds()) };
+      const line: LogLine = { step: done, loss: lossSum / lossCount, lr: learningRate, seconds: Math.round(seconds()) };
+      if (Object.keys(termSums).length > 0) line.terms = Object.fromEntries(Object.entries(termSums).map(([k, v]) => [k, v / lossCount]));
+      for (const k of Object.keys(termSums)) delete termSums[k];
       await appendLog(line);
-      if (!bar) stream.write(`${config.name} step ${done}/${config.steps} loss ${line.loss.toFixed(5)} lr ${learningRate.toExponential(2)}${lastPsnr ? ` PSNR ${lastPsnr.toFixed(2)}` : ''} (${line.seconds} s)\n`);
+      const d = line.terms?.d_loss;
+      if (!bar) stream.write(`${config.name} step ${done}/${config.steps} loss ${line.loss!.toFixed(5)}${d !== undefined ? ` D ${d.toFixed(4)}` : ''} lr ${learningRate.toExponential(2)}${lastPsnr ? ` PSNR ${lastPsnr.toFixed(2)}` : ''} (${line.seconds} s)\n`);
       lossSum = 0;
       lossCount = 0;
     }
@@ -245,7 +324,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
       await writePlot();
     }
     if (done % config.checkpoint_every === 0 || done === config.steps || options.signal?.aborted) {
-      await saveCheckpoint(checkpointPath, trainer, pendingSamplerState, seconds());
+      await saveCheckpoint(checkpointPath, trainer, critic, pendingSamplerState, seconds());
     }
     if (options.signal?.aborted && done < config.steps) {
       interrupted = true;
@@ -260,6 +339,6 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     ...(lastValidation ? { 'val.psnrY': lastValidation.psnrY.toFixed(3), 'val.ssimY': lastValidation.ssimY.toFixed(4) } : {}),
   });
   await writePlot();
-  await trainer.release();
+  await releaseThread();
   return { steps: trainer.stepsDone, modelPath, lastValidation, interrupted };
 }

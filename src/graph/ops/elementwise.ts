@@ -76,6 +76,8 @@ export const SqrtOp = defineOp({ type: 'Sqrt', gradient: ({ outputs: [y], gradOu
 export const AbsOp = defineOp({ type: 'Abs', gradient: ({ inputs: [x], gradOutputs: [dy] }) => [mul(dy!, sign(x!))] });
 /** Sign is piecewise constant: its derivative is zero where it exists. */
 export const SignOp = defineOp({ type: 'Sign', constantOutput: true });
+/** Identity that `grad` treats as a constant (PyTorch's `detach`): values computed under no_grad. */
+export const StopGradientOp = defineOp({ type: 'Identity', constantOutput: true });
 
 export const add = (a: Operand, b: Operand): Value => binary(AddOp, a, b);
 export const sub = (a: Operand, b: Operand): Value => binary(SubOp, a, b);
@@ -88,3 +90,4 @@ export const log = (x: Value): Value => unary(LogOp, x);
 export const sqrt = (x: Value): Value => unary(SqrtOp, x);
 export const abs = (x: Value): Value => unary(AbsOp, x);
 export const sign = (x: Value): Value => unary(SignOp, x);
+export const stopGradient = (x: Value): Value => unary(StopGradientOp, x);
