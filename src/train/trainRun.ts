@@ -11,7 +11,7 @@ import { renderComparisonGrid, type GridRow } from '../evaluate/comparisonGrid.j
 import type { TensorData } from '../graph/tensorData.js';
 import { writeBufferAtomic } from '../io/atomicWrite.js';
 import { weightedSum } from '../losses/structuralLosses.js';
-import { measureSr } from '../metrics/srMetrics.js';
+import { loadMetricModels, measureSr, type SrMetricName } from '../metrics/srMetrics.js';
 import { buildNetwork, type ModelSpec } from '../models/architectures.js';
 import { loadModel, saveModel } from '../models/modelFile.js';
 import type { StateDict } from '../nn/buildContext.js';
@@ -27,7 +27,7 @@ import { ModelRunner } from '../upscale/modelUpscale.js';
 import { resizeImage } from '../resize/resizeImage.js';
 import { learningRateAt } from './learningRate.js';
 import type { TrainConfig } from './trainConfig.js';
-import { renderTrainingPlot } from './trainingPlot.js';
+import { renderCharts, renderTrainingPlot, type Chart } from './trainingPlot.js';
 
 export interface TrainOptions {
   outDir: string;
@@ -43,7 +43,7 @@ export interface TrainOptions {
 export interface TrainResult {
   steps: number;
   modelPath: string;
-  lastValidation?: { psnrY: number; ssimY: number };
+  lastValidation?: { psnrY: number; ssimY: number; niqe?: number };
   interrupted: boolean;
 }
 
@@ -66,7 +66,13 @@ interface LogLine {
   seconds?: number;
   /** Each loss term and discriminator statistic (GAN runs), averaged like `loss`. */
   terms?: Record<string, number>;
-  val?: { psnrY: number; ssimY: number };
+  val?: Validation;
+}
+
+interface Validation {
+  psnrY: number;
+  ssimY: number;
+  niqe?: number;
 }
 
 /** Checkpoint names of the discriminator's tensors (parameters, buffers and optimizer slots). */
@@ -234,17 +240,22 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
 
   const currentModelWeights = async () => weightsForModel(await trainer.stateDict(), await trainer.optimizerState(), compiledEma);
 
-  const validate = async (step: number) => {
+  // GAN runs are also judged by NIQE (lower: more natural texture), which PSNR does not see.
+  const validationMetrics: SrMetricName[] = config.gan ? ['psnr', 'ssim', 'niqe'] : ['psnr', 'ssim'];
+  const metricModels = await loadMetricModels(validationMetrics);
+  const validate = async (step: number): Promise<Validation | undefined> => {
     if (validationPairs.length === 0) return undefined;
     const runner = await ModelRunner.create(spec, await currentModelWeights(), { threads: config.threads });
     let psnrY = 0;
     let ssimY = 0;
+    let niqe = 0;
     const rows: GridRow[] = [];
     for (const pair of validationPairs) {
       const sr = await runner.upscale(pair.lr);
-      const scores = measureSr(sr, pair.hr, { crop: config.scale, metrics: ['psnr', 'ssim'] });
+      const scores = measureSr(sr, pair.hr, { crop: config.scale, metrics: validationMetrics, models: metricModels });
       psnrY += scores.psnrY!;
       ssimY += scores.ssimY!;
+      niqe += scores.niqe ?? 0;
       if (rows.length < 3) {
         rows.push({
           title: `${pair.name}  step ${step}`,
@@ -258,13 +269,27 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     }
     await runner.release();
     await writeBufferAtomic(join(out, 'samples', `step_${String(step).padStart(7, '0')}.png`), await renderComparisonGrid(rows));
-    return { psnrY: psnrY / validationPairs.length, ssimY: ssimY / validationPairs.length };
+    const n = validationPairs.length;
+    return { psnrY: psnrY / n, ssimY: ssimY / n, ...(config.gan ? { niqe: niqe / n } : {}) };
   };
 
   const writePlot = async () => {
-    const loss = { label: 'training loss (log scale)', color: '#c0392b', points: log.filter((l) => l.loss !== undefined).map((l) => ({ x: l.step, y: l.loss! })) };
+    const loss = { label: config.gan ? 'generator loss (log scale)' : 'training loss (log scale)', color: '#c0392b', points: log.filter((l) => l.loss !== undefined).map((l) => ({ x: l.step, y: l.loss! })) };
     const val = log.filter((l) => l.val).map((l) => ({ x: l.step, y: l.val!.psnrY }));
-    await writeBufferAtomic(join(out, 'plot.png'), await renderTrainingPlot(loss, val.length ? { label: 'validation PSNR-Y (dB)', color: '#2471a3', points: val } : undefined));
+    if (!config.gan) {
+      await writeBufferAtomic(join(out, 'plot.png'), await renderTrainingPlot(loss, val.length ? { label: 'validation PSNR-Y (dB)', color: '#2471a3', points: val } : undefined));
+      return;
+    }
+    const term = (name: string) => log.filter((l) => l.terms?.[name] !== undefined).map((l) => ({ x: l.step, y: l.terms![name] }));
+    const wasserstein = config.gan.loss === 'wgan-gp';
+    const charts: Chart[] = [
+      { series: [loss], logScale: true },
+      { series: [{ label: wasserstein ? "critic's Wasserstein estimate E[D(y)] - E[D(G(x))]" : 'discriminator loss', color: '#7d3c98', points: term(wasserstein ? 'd_wasserstein' : 'd_loss') }] },
+      { series: [{ label: 'D(real)', color: '#1e8449', points: term('d_real') }, { label: 'D(fake) (mean logits)', color: '#ca6f1e', points: term('d_fake') }] },
+      { series: [{ label: 'validation PSNR-Y (dB)', color: '#2471a3', points: val }] },
+      { series: [{ label: 'validation NIQE (lower is more natural)', color: '#117a65', points: log.filter((l) => l.val?.niqe !== undefined).map((l) => ({ x: l.step, y: l.val!.niqe! })) }] },
+    ];
+    await writeBufferAtomic(join(out, 'plot.png'), await renderCharts(charts));
   };
 
   const stream = options.stream ?? process.stderr;
@@ -288,7 +313,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
   let next = cut();
   const termSums: Record<string, number> = {};
   let interrupted = false;
-  let lastValidation: { psnrY: number; ssimY: number } | undefined;
+  let lastValidation: Validation | undefined;
   while (trainer.stepsDone < config.steps) {
     const step = trainer.stepsDone;
     const learningRate = learningRateAt(config, step);
@@ -319,7 +344,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
       if (lastValidation) {
         lastPsnr = lastValidation.psnrY;
         await appendLog({ step: done, val: lastValidation });
-        if (!bar) stream.write(`${config.name} step ${done} validation PSNR-Y ${lastValidation.psnrY.toFixed(3)} SSIM-Y ${lastValidation.ssimY.toFixed(4)}\n`);
+        if (!bar) stream.write(`${config.name} step ${done} validation PSNR-Y ${lastValidation.psnrY.toFixed(3)} SSIM-Y ${lastValidation.ssimY.toFixed(4)}${lastValidation.niqe !== undefined ? ` NIQE ${lastValidation.niqe.toFixed(3)}` : ''}\n`);
       }
       await writePlot();
     }
@@ -337,6 +362,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     steps: String(trainer.stepsDone),
     seconds: String(Math.round(seconds())),
     ...(lastValidation ? { 'val.psnrY': lastValidation.psnrY.toFixed(3), 'val.ssimY': lastValidation.ssimY.toFixed(4) } : {}),
+    ...(lastValidation?.niqe !== undefined ? { 'val.niqe': lastValidation.niqe.toFixed(4) } : {}),
   });
   await writePlot();
   await releaseThread();
