@@ -11,6 +11,11 @@ const suites: Record<string, (datasets: string, rounds: number, args: string[]) 
 };
 
 const args = process.argv.slice(2);
+if (args[0] === 'gan-step') {
+  const { spawnSync } = await import('node:child_process');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'ganStepCase.ts'), ...args.slice(1).filter((a) => !a.startsWith('--'))], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
 if (args[0] === 'train-step' || args[0] === 'infer') {
   await engineBench(args[0], args.slice(1));
   process.exit(0);
@@ -23,6 +28,7 @@ const datasets = process.env.ENHANCE_DATASETS ?? resolve(dirname(fileURLToPath(i
 if (names.length === 0 || names.some((n) => !(n in suites))) {
   console.error(`usage: npm run bench -- <${Object.keys(suites).join('|')}> [--rounds=N]`);
   console.error('       npm run bench -- upscale [--size N] [--model FILE]');
+  console.error('       npm run bench -- gan-step [preset] [steps]');
   console.error('       npm run bench -- train-step --model srresnet|rrdbnet [--steps N] [--threads N]');
   console.error('       npm run bench -- infer --model rrdbnet --size 128|256 [--steps N]');
   process.exit(2);

@@ -29,6 +29,8 @@ export interface TrainingStepSpec {
   /** Keep an exponential moving average of the weights with this decay (e.g. 0.999), updated every step. */
   ema?: number;
   seed?: number;
+  /** Sees the finished graph (forward, backward and update) before it is serialized: benchmarks count its work. */
+  inspect?: (graph: Graph) => void;
 }
 
 /** A training step compiled to one ONNX model: feed data, parameters, buffers and optimizer slots; get all of them back updated. */
@@ -87,6 +89,7 @@ export function compileTrainingStep(spec: TrainingStepSpec): CompiledTrainingSte
     });
   }
 
+  spec.inspect?.(graph);
   const metrics = Object.entries(built.metrics ?? {});
   const outputs = Object.entries(built.outputs ?? {});
   const frozen = built.frozen ?? [];

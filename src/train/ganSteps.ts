@@ -2,6 +2,7 @@ import { stopGradient } from '../graph/ops/elementwise.js';
 import { mean } from '../graph/ops/reduce.js';
 import { concat, slice } from '../graph/ops/shape.js';
 import { sub } from '../graph/ops/elementwise.js';
+import type { Graph } from '../graph/graph.js';
 import type { Value } from '../graph/value.js';
 import { ADVERSARIAL_LOSSES, gradientPenalty, interpolateSamples } from '../losses/adversarialLosses.js';
 import { weightedSum } from '../losses/structuralLosses.js';
@@ -47,6 +48,7 @@ export function compileGanSteps(
   states: { generator: StateDict; discriminator: StateDict },
   terms: readonly LossTerm[],
   optimizers: { generator: Optimizer; discriminator: Optimizer },
+  inspect?: { generator?: (graph: Graph) => void; discriminator?: (graph: Graph) => void },
 ): GanSteps {
   const gan = config.gan!;
   const adversarial = ADVERSARIAL_LOSSES[gan.loss];
@@ -77,6 +79,7 @@ export function compileGanSteps(
     },
     optimizer: optimizers.generator,
     state: states.generator,
+    inspect: inspect?.generator,
     clipGradNorm: config.clip_grad_norm,
     ema: config.ema,
     seed: config.seed,
@@ -105,6 +108,7 @@ export function compileGanSteps(
     },
     optimizer: optimizers.discriminator,
     state: states.discriminator,
+    inspect: inspect?.discriminator,
     seed: config.seed + 1,
   });
   return { generator, discriminator: discriminatorStep, needsEpsilon };

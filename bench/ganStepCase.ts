@@ -1,0 +1,71 @@
+/**
+ * `npm run bench -- gan-step`: the generator step and the discriminator step of a GAN preset, timed in
+ * one process (same thread, same run), each reported in GFLOP/s of the multiply-adds its whole training
+ * graph does (every Conv, ConvTranspose and MatMul of forward, backward and update).
+ * usage: tsx bench/ganStepCase.ts [preset] [steps]
+ */
+import { join } from 'node:path';
+import type { Graph } from '../src/graph/graph.js';
+import { modelSpecOf } from '../src/train/trainRun.js';
+import { readTrainConfig } from '../src/train/trainConfig.js';
+import { compileGanSteps } from '../src/train/ganSteps.js';
+import { contentLossTerms } from '../src/train/generatorLoss.js';
+import { adam } from '../src/optim/adam.js';
+import { Trainer } from '../src/runtime/trainer.js';
+import type { StateDict } from '../src/nn/buildContext.js';
+
+function shapeSize(shape: readonly (number | string)[]): number {
+  return (shape as number[]).reduce((a, b) => a * b, 1);
+}
+
+/** Multiply-adds of a graph's convolutions and matrix products. */
+function graphMacs(graph: Graph): number {
+  let macs = 0;
+  for (const node of graph.nodes) {
+    const type = node.op.type;
+    if (type === 'Conv' || type === 'ConvTranspose') {
+      const w = node.inputs[1]!.shape as number[];
+      const counted = type === 'Conv' ? node.outputs[0].shape : node.inputs[0]!.shape;
+      macs += shapeSize(counted) * w[1] * w[2] * w[3];
+    } else if (type === 'MatMul' || type === 'Gemm') {
+      const a = node.inputs[0]!.shape as number[];
+      macs += shapeSize(node.outputs[0].shape) * a[a.length - 1];
+    }
+  }
+  return macs;
+}
+
+const [preset = 'compact-x4-gan', stepsArg = '5'] = process.argv.slice(2);
+const config = await readTrainConfig(join(import.meta.dirname, '../presets', `${preset}.yaml`), ['init_from=null']);
+const spec = modelSpecOf(config);
+const states = { generator: new Map() as StateDict, discriminator: new Map() as StateDict };
+const macs = { generator: 0, discriminator: 0 };
+const steps = compileGanSteps(config, spec, states, await contentLossTerms(config), { generator: adam(), discriminator: adam() }, {
+  generator: (g) => (macs.generator = graphMacs(g)),
+  discriminator: (g) => (macs.discriminator = graphMacs(g)),
+});
+const g = await Trainer.create(steps.generator, states.generator, { threads: 2 });
+const d = await Trainer.create(steps.discriminator, states.discriminator, { threads: 2 });
+const [n, c, h] = [config.data.batch, 3, config.data.lr_patch];
+const random = (size: number) => Float32Array.from({ length: size }, () => Math.random());
+const batch = () => ({
+  lr: { dtype: 'float32' as const, shape: [n, c, h, h], data: random(n * c * h * h) },
+  hr: { dtype: 'float32' as const, shape: [n, c, h * config.scale, h * config.scale], data: random(n * c * h * h * config.scale ** 2) },
+  ...(steps.needsEpsilon ? { epsilon: { dtype: 'float32' as const, shape: [n, 1, 1, 1], data: random(n) } } : {}),
+});
+const times = { generator: [] as number[], discriminator: [] as number[] };
+for (let i = 0; i <= Number(stepsArg); i++) {
+  let t = performance.now();
+  await d.step(batch(), 1e-4, g.tensorMap());
+  if (i > 0) times.discriminator.push(performance.now() - t);
+  t = performance.now();
+  await g.step(batch(), 1e-4, d.tensorMap());
+  if (i > 0) times.generator.push(performance.now() - t);
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+for (const which of ['generator', 'discriminator'] as const) {
+  const ms = median(times[which]);
+  console.log(JSON.stringify({ bench: 'gan-step', preset, step: which, gmacs: +(macs[which] / 1e9).toFixed(1), msMedian: Math.round(ms), gflops: +((2 * macs[which]) / ms / 1e6).toFixed(1), runs: times[which].map(Math.round) }));
+}
+await g.release();
+await d.release();
