@@ -1,6 +1,6 @@
 import { loadSrPairs, type SrPair, type SrPairSource } from '../data/srPairs.js';
 import type { ImageTensor } from '../image/tensor.js';
-import { measureSr, SR_METRICS, type MetricModels, type SrMetricName, type SrScores } from '../metrics/srMetrics.js';
+import { measureSrWithNetworks, SR_METRICS, type MetricModels, type SrMetricName, type SrScores } from '../metrics/srMetrics.js';
 
 export interface EvaluationOptions extends SrPairSource {
   /** Name reported for the SR method, e.g. 'bicubic' or a model name. */
@@ -10,7 +10,7 @@ export interface EvaluationOptions extends SrPairSource {
   metrics: readonly SrMetricName[];
   /** Border removed before measuring; default: the scale. */
   crop?: number;
-  /** Models of the no-reference metrics (NIQE), from `loadMetricModels`. */
+  /** Models of the model-based metrics (NIQE, LPIPS), from `loadMetricModels`. */
   models?: MetricModels;
   /** Called after each image, e.g. to draw a comparison grid or progress. */
   onImage?: (pair: SrPair, sr: ImageTensor, scores: SrScores) => void | Promise<void>;
@@ -30,7 +30,7 @@ export async function evaluateDataset(options: EvaluationOptions): Promise<Evalu
   const images: EvaluationReport['images'] = [];
   for await (const pair of loadSrPairs(options)) {
     const sr = await options.superResolve(pair.lr);
-    const scores = measureSr(sr, pair.hr, { crop, metrics: options.metrics, models: options.models });
+    const scores = await measureSrWithNetworks(sr, pair.hr, { crop, metrics: options.metrics, models: options.models });
     images.push({ name: pair.name, ...scores });
     await options.onImage?.(pair, sr, scores);
   }

@@ -8,13 +8,16 @@ import { EnhanceError, isEnhanceError } from '../errors.js';
 import { writeBufferAtomic } from '../io/atomicWrite.js';
 import { modelFormatOf } from '../models/modelSource.js';
 import type { StateDict } from '../nn/buildContext.js';
+import { alexnetStateFromConvSequence, checkAlexnetWeights, randomAlexnetWeights } from '../nn/networks/alexnet.js';
 import { checkVggWeights, randomVggWeights, vggStateFromConvSequence, type VggVariant } from '../nn/networks/vgg.js';
+import { Random } from '../nn/random.js';
 import { readOnnxConvWeights, type OnnxConvWeights } from './onnxConvWeights.js';
 import { readPytorchStateDict } from './pytorchFile.js';
 
 /**
- * Pretrained weights that losses and metrics need (VGG for perceptual losses) but that enhance cannot
- * ship or download: users register files they have, once, with `enhance weights add <name> <file>`.
+ * Pretrained weights that losses and metrics need (VGG for perceptual losses; AlexNet or VGG16 and
+ * LPIPS's layer weights for LPIPS) but that enhance cannot ship or download: users register files
+ * they have, once, with `enhance weights add <name> <file>`.
  * The registry is `$ENHANCE_HOME/weights.json` (default `~/.enhance/weights.json`) and records each
  * file's absolute path, format and SHA-256, so a file replaced after registration is noticed.
  */
@@ -52,7 +55,56 @@ function torchvisionVgg(variant: VggVariant, officialFile: string, convs: number
   };
 }
 
+const torchvisionAlexnet: KnownWeights = {
+  description: 'AlexNet ImageNet features (5 convs), the backbone of LPIPS (alex)',
+  officialFile: 'alexnet-owt-7be5be79.pth',
+  url: 'https://download.pytorch.org/models/alexnet-owt-7be5be79.pth',
+  alternatives: "an ONNX export of torchvision's alexnet, or a .safetensors with torchvision's features.N.weight/bias names",
+  checkShapes: (state, options) => checkAlexnetWeights(state, options),
+  fromOnnxConvs: (convs) => alexnetStateFromConvSequence(convs),
+  random: (seed) => randomAlexnetWeights(seed),
+};
+
+const lpipsLinearKey = (layer: number): string => `lin${layer}.model.1.weight`;
+
+/**
+ * LPIPS v0.1's learned weights (Zhang et al. 2018): per backbone layer, a 1x1 conv without bias from its
+ * channels to one, `lin<k>.model.1.weight` [1, C, 1, 1] (`model.0` is a Dropout). `channels` are the
+ * widths of the five backbone layers LPIPS reads.
+ */
+function lpipsLinearLayers(net: 'alex' | 'vgg', backbone: string, channels: readonly number[]): KnownWeights {
+  return {
+    description: `LPIPS v0.1 layer weights for ${backbone} (lpips --lpips-net ${net})`,
+    officialFile: `${net}.pth`,
+    url: `https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/${net}.pth`,
+    alternatives: `lpips/weights/v0.1/${net}.pth of the lpips Python package, or a .safetensors with lin0..lin4.model.1.weight`,
+    checkShapes: (state, { file, widthDivisor = 1 }) => {
+      channels.forEach((width, layer) => {
+        const key = lpipsLinearKey(layer);
+        const shape = [1, width / widthDivisor, 1, 1];
+        const found = state.get(key);
+        const needs = `LPIPS with ${backbone} needs [${shape.join(', ')}]`;
+        if (!found) throw new EnhanceError(`has no ${key}; ${needs}`, { file });
+        if (found.dtype !== 'float32') throw new EnhanceError(`${key} holds ${found.dtype} values, not floats`, { file });
+        if (found.shape.length !== 4 || found.shape.some((d, i) => d !== shape[i])) throw new EnhanceError(`${key} is [${found.shape.join(', ')}], ${needs}`, { file });
+      });
+    },
+    fromOnnxConvs: (convs) => {
+      if (convs.length !== channels.length) throw new EnhanceError(`has ${convs.length} convolutions, LPIPS has ${channels.length} layer weights`);
+      return new Map(convs.map(({ weight }, layer) => [lpipsLinearKey(layer), weight]));
+    },
+    // Non-negative, as trained LPIPS weights are (training clamps them), so random distances stay >= 0.
+    random: (seed) => {
+      const random = new Random(seed);
+      return new Map(channels.map((width, layer) => [lpipsLinearKey(layer), { dtype: 'float32', shape: [1, width, 1, 1], data: Float32Array.from({ length: width }, () => (random.next() * 2) / width) }]));
+    },
+  };
+}
+
 export const KNOWN_WEIGHTS: Readonly<Record<string, KnownWeights>> = {
+  alexnet: torchvisionAlexnet,
+  'lpips-alex': lpipsLinearLayers('alex', 'alexnet', [64, 192, 384, 256, 256]),
+  'lpips-vgg': lpipsLinearLayers('vgg', 'vgg16', [64, 128, 256, 512, 512]),
   vgg16: torchvisionVgg('vgg16', 'vgg16-397923af.pth', 13),
   vgg19: torchvisionVgg('vgg19', 'vgg19-dcbb9e9d.pth', 16),
 };

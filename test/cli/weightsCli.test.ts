@@ -24,6 +24,9 @@ describe('enhance weights', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout.split('\n')).toEqual([
       `registry: ${join(home, 'weights.json')}`,
+      "alexnet  not registered: get alexnet-owt-7be5be79.pth from https://download.pytorch.org/models/alexnet-owt-7be5be79.pth (or an ONNX export of torchvision's alexnet, or a .safetensors with torchvision's features.N.weight/bias names) and run: enhance weights add alexnet <file>",
+      'lpips-alex  not registered: get alex.pth from https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/alex.pth (or lpips/weights/v0.1/alex.pth of the lpips Python package, or a .safetensors with lin0..lin4.model.1.weight) and run: enhance weights add lpips-alex <file>',
+      'lpips-vgg  not registered: get vgg.pth from https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/vgg.pth (or lpips/weights/v0.1/vgg.pth of the lpips Python package, or a .safetensors with lin0..lin4.model.1.weight) and run: enhance weights add lpips-vgg <file>',
       'vgg16  random:0 (random)',
       "vgg19  not registered: get vgg19-dcbb9e9d.pth from https://download.pytorch.org/models/vgg19-dcbb9e9d.pth (or the ONNX model zoo's vgg19-7.onnx, or a .safetensors with torchvision's features.N.weight/bias names) and run: enhance weights add vgg19 <file>",
       '',
@@ -38,7 +41,7 @@ describe('enhance weights', () => {
   });
 
   it.each([
-    ['an unknown name', ['vgg11', 'random:0'], "enhance: unknown weights 'vgg11'; known weights are vgg16, vgg19\n"],
+    ['an unknown name', ['vgg11', 'random:0'], "enhance: unknown weights 'vgg11'; known weights are alexnet, lpips-alex, lpips-vgg, vgg16, vgg19\n"],
     ['a missing file', ['vgg19', '/no/such/vgg19.pth'], 'enhance: /no/such/vgg19.pth: no such file\n'],
     ['a missing argument', ['vgg19'], "enhance: missing required argument 'file'\n"],
   ])('add with %s is a one-line error', async (_, args, stderr) => {

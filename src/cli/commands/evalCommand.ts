@@ -3,6 +3,7 @@ import { listImageFiles } from '../../data/imageFolder.js';
 import { renderComparisonGrid, type GridRow } from '../../evaluate/comparisonGrid.js';
 import { evaluateDataset, type EvaluationReport } from '../../evaluate/evaluateDataset.js';
 import { writeBufferAtomic } from '../../io/atomicWrite.js';
+import { LPIPS_NETS, type LpipsNet } from '../../metrics/lpips.js';
 import { loadMetricModels, measureNoReference, NO_REFERENCE_METRICS, SR_METRIC_NAMES, SR_METRICS, type MetricModels, type SrMetricName, type SrScores } from '../../metrics/srMetrics.js';
 import { EnhanceError } from '../../errors.js';
 import { readImage } from '../../image/readImage.js';
@@ -18,6 +19,7 @@ interface EvalOptions {
   hr?: string;
   images?: string;
   niqeModel?: string;
+  lpipsNet: LpipsNet;
   lr?: string;
   scale: number;
   method?: ResizeMethod;
@@ -80,6 +82,7 @@ export function evalCommand(): Command {
     .option('--hr <dir>', 'folder of high-resolution (ground truth) images')
     .option('--images <file-or-dir>', 'score these pictures with no-reference metrics only (niqe), no ground truth')
     .option('--niqe-model <file.npz>', "NIQE's pristine model (default: the one shipped, BasicSR's niqe_pris_params.npz)")
+    .addOption(new Option('--lpips-net <net>', 'the backbone of LPIPS, whose weights must be registered (enhance weights list)').choices(LPIPS_NETS).default('alex'))
     .option('--lr <dir>', 'folder of matching low-resolution images; default: made from HR with the MATLAB bicubic')
     .addOption(new Option('-s, --scale <n>', 'SR factor').argParser(oneOfIntegers([2, 3, 4, 8])).default(4))
     .addOption(new Option('-m, --method <name>', 'classical method to evaluate (default bicubic, when no --model)').choices(RESIZE_METHODS).conflicts('model'))
@@ -101,11 +104,12 @@ Examples:
   enhance eval --hr Set5/hr --method lanczos --grid set5_x4.png
   enhance eval --hr Set5/hr --scale 4 --model default --json             the shipped x4 model
   enhance eval --hr Set14/hr --model default --metrics psnr,ssim,niqe --json
+  enhance eval --hr Set14/hr --model default --metrics psnr,lpips --json  LPIPS needs registered weights (enhance weights list)
   enhance eval --images results/ --metrics niqe --crop 0 --json          no-reference scores of any pictures`,
     )
     .action(async (options: EvalOptions) => {
       const { scale, metrics } = options;
-      const models = await loadMetricModels(metrics, options.niqeModel);
+      const models = await loadMetricModels(metrics, { niqeModel: options.niqeModel, lpipsNet: options.lpipsNet });
       if (options.images !== undefined) return scoreImages(options.images, metrics, options.crop ?? 0, models, options.json ?? false);
       if (options.hr === undefined) throw new EnhanceError('give --hr <dir> (SR against ground truth) or --images <file-or-dir> (no-reference scores)');
       const hr = options.hr;

@@ -26,7 +26,7 @@ function listCommand(): Command {
 }
 
 export function weightsCommand(): Command {
-  const command = new Command('weights').description('register pretrained weights that losses need (VGG for perceptual losses); nothing is downloaded');
+  const command = new Command('weights').description('register pretrained weights that losses and metrics need (VGG for perceptual losses, AlexNet/VGG16 and LPIPS layer weights for LPIPS); nothing is downloaded');
   for (const subcommand of [addCommand(), listCommand()]) {
     // main() turns usage errors into one line; it configures top-level commands only, so these need it too.
     command.addCommand(subcommand.exitOverride().configureOutput({ outputError: () => {} }));
@@ -36,6 +36,8 @@ export function weightsCommand(): Command {
       `
 Examples:
   enhance weights add vgg19 ~/Downloads/vgg19-dcbb9e9d.pth
+  enhance weights add alexnet ~/Downloads/alexnet-owt-7be5be79.pth
+  enhance weights add lpips-alex PerceptualSimilarity/lpips/weights/v0.1/alex.pth
   enhance weights list`,
     );
 }
