@@ -37,3 +37,8 @@ export { loadModel, saveModel } from './models/modelFile.js';
 export { readPytorchStateDict, parsePytorchCheckpoint } from './weights/pytorchFile.js';
 export { importNcnnModel } from './importers/ncnn/ncnnToOnnx.js';
 export { importTfjsModel, type TfjsImportOptions } from './importers/tfjs/importTfjsModel.js';
+export { niqe, loadNiqePristineModel, type NiqePristineModel } from './metrics/niqe.js';
+export { LpipsMetric, loadLpipsMetric, type LpipsNet } from './metrics/lpips.js';
+export { perceptualLoss, PERCEPTUAL_LOSSES } from './losses/perceptualLoss.js';
+export { ADVERSARIAL_LOSSES, gradientPenalty } from './losses/adversarialLosses.js';
+export { registerWeights, resolveWeights, loadWeights, listWeights } from './weights/weightsRegistry.js';
