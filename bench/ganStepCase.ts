@@ -45,7 +45,7 @@ const steps = compileGanSteps(config, spec, states, await contentLossTerms(confi
   discriminator: (g) => (macs.discriminator = graphMacs(g)),
 });
 const g = await Trainer.create(steps.generator, states.generator, { threads: 2 });
-const d = await Trainer.create(steps.discriminator, states.discriminator, { threads: 2 });
+const d = await Trainer.create(steps.discriminator, states.discriminator, { threads: 2, ...(process.env.PROFILE ? { profilePrefix: process.env.PROFILE } : {}) });
 const [n, c, h] = [config.data.batch, 3, config.data.lr_patch];
 const random = (size: number) => Float32Array.from({ length: size }, () => Math.random());
 const batch = () => ({
@@ -67,5 +67,6 @@ for (const which of ['generator', 'discriminator'] as const) {
   const ms = median(times[which]);
   console.log(JSON.stringify({ bench: 'gan-step', preset, step: which, gmacs: +(macs[which] / 1e9).toFixed(1), msMedian: Math.round(ms), gflops: +((2 * macs[which]) / ms / 1e6).toFixed(1), runs: times[which].map(Math.round) }));
 }
+if (process.env.PROFILE) d.endProfiling();
 await g.release();
 await d.release();

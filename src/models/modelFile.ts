@@ -53,10 +53,18 @@ export function defaultModelFor(scale: number): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
-/** A shipped model's name ('compact-x4') or a path to a model file. */
+/**
+ * Names users pick a trade-off by: `default-x4` (the PSNR-oriented default) and `default-x4-gan` (its
+ * adversarial fine-tune: more texture, lower PSNR), and the same for other scales when shipped.
+ */
+const DEFAULT_ALIAS = /^default-x(\d)(-gan)?$/;
+
+/** A shipped model's name ('compact-x4', 'default-x4', 'default-x4-gan') or a path to a model file. */
 export function resolveModelPath(nameOrPath: string): string {
   if (existsSync(nameOrPath)) return nameOrPath;
-  const shipped = join(SHIPPED_MODELS_DIR, `${nameOrPath}.safetensors`);
+  const alias = DEFAULT_ALIAS.exec(nameOrPath);
+  const name = alias ? `compact-x${alias[1]}${alias[2] ?? ''}` : nameOrPath;
+  const shipped = join(SHIPPED_MODELS_DIR, `${name}.safetensors`);
   if (existsSync(shipped)) return shipped;
   throw new EnhanceError(`no such model file, and no shipped model of that name (see 'enhance models')`, { file: nameOrPath });
 }
