@@ -18,7 +18,7 @@ const TEST_SIZE: Record<string, string[]> = {
   'wgan-gp': ['init_from=null', 'model.options.blocks=2', 'model.options.features=16', ...narrow(1, vgg19), ...smallVggCritic, 'gan.critic_steps=2'],
   'unet-perceptual': ['model.options.features=8', ...narrow(0, vgg16)],
   'unet-gan': ['init_from=null', 'model.options.features=8', ...narrow(0, vgg16), 'gan.discriminator.options.features=8', 'gan.pretrain_steps=4'],
-  'compact-x4-gan': ['init_from=null', 'model.options.features=16', 'model.options.convs=3', ...smallVggCritic],
+  'compact-x4-gan': ['init_from=null', 'model.options.features=16', 'model.options.convs=3', ...narrow(1, vgg19), ...smallVggCritic],
 };
 
 /** The terms each kind of run must log, besides the total loss. */
@@ -28,7 +28,7 @@ const EXPECTED_TERMS: Record<string, string[]> = {
   'wgan-gp': ['g_mse', 'g_perceptual', 'g_adversarial', 'd_loss', 'd_real', 'd_fake', 'd_gradient_penalty', 'd_wasserstein'],
   'unet-perceptual': [],
   'unet-gan': ['g_perceptual', 'g_l1', 'g_adversarial', 'd_loss', 'd_real', 'd_fake'],
-  'compact-x4-gan': ['g_l1', 'g_adversarial', 'd_loss', 'd_real', 'd_fake'],
+  'compact-x4-gan': ['g_l1', 'g_perceptual', 'g_adversarial', 'd_loss', 'd_real', 'd_fake'],
 };
 
 interface LogLine {
