@@ -2,7 +2,8 @@
  * `npm run bench -- gan-step`: the generator step and the discriminator step of a GAN preset, timed in
  * one process (same thread, same run), each reported in GFLOP/s of the multiply-adds its whole training
  * graph does (every Conv, ConvTranspose and MatMul of forward, backward and update).
- * usage: tsx bench/ganStepCase.ts [preset] [steps]
+ * usage: tsx bench/ganStepCase.ts [preset] [steps] [key=value overrides...]
+ * (presets that need ImageNet VGG weights: add loss.N.weights=random:0)
  */
 import { join } from 'node:path';
 import type { Graph } from '../src/graph/graph.js';
@@ -35,8 +36,8 @@ function graphMacs(graph: Graph): number {
   return macs;
 }
 
-const [preset = 'compact-x4-gan', stepsArg = '5'] = process.argv.slice(2);
-const config = await readTrainConfig(join(import.meta.dirname, '../presets', `${preset}.yaml`), ['init_from=null']);
+const [preset = 'compact-x4-gan', stepsArg = '5', ...overrides] = process.argv.slice(2);
+const config = await readTrainConfig(join(import.meta.dirname, '../presets', `${preset}.yaml`), ['init_from=null', ...overrides]);
 const spec = modelSpecOf(config);
 const states = { generator: new Map() as StateDict, discriminator: new Map() as StateDict };
 const macs = { generator: 0, discriminator: 0 };

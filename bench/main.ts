@@ -28,7 +28,7 @@ const datasets = process.env.ENHANCE_DATASETS ?? resolve(dirname(fileURLToPath(i
 if (names.length === 0 || names.some((n) => !(n in suites))) {
   console.error(`usage: npm run bench -- <${Object.keys(suites).join('|')}> [--rounds=N]`);
   console.error('       npm run bench -- upscale [--size N] [--model FILE]');
-  console.error('       npm run bench -- gan-step [preset] [steps]');
+  console.error('       npm run bench -- gan-step [preset] [steps] [key=value...]');
   console.error('       npm run bench -- train-step --model srresnet|rrdbnet [--steps N] [--threads N]');
   console.error('       npm run bench -- infer --model rrdbnet --size 128|256 [--steps N]');
   process.exit(2);
