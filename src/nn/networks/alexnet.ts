@@ -1,11 +1,11 @@
 import { EnhanceError } from '../../errors.js';
-import type { Graph } from '../../graph/graph.js';
 import { relu } from '../../graph/ops/activations.js';
 import { conv } from '../../graph/ops/conv.js';
 import { maxPool } from '../../graph/ops/pool.js';
 import type { TensorData } from '../../graph/tensorData.js';
 import type { Value } from '../../graph/value.js';
 import type { StateDict } from '../buildContext.js';
+import { sharedConstants } from '../sharedConstants.js';
 import { Random } from '../random.js';
 
 /**
@@ -130,23 +130,14 @@ export function alexnetFeatureExtractor(weights: StateDict, options: { file?: st
   checkAlexnetWeights(weights, { widthDivisor, file: options.file });
   const layers = alexnetLayers(widthDivisor);
   const byName = new Map(layers.map((layer) => [layer.name, layer]));
-  const constantsByGraph = new WeakMap<Graph, Map<string, Value>>();
+  const constantsOf = sharedConstants(weights);
 
   return (x, requested) => {
     const unknown = requested.filter((name) => !byName.has(name));
     if (unknown.length > 0 || requested.length === 0) {
       throw new EnhanceError(`alexnet has no layer ${unknown.join(', ') || '(none chosen)'}; its layers are ${layers.map((layer) => layer.name).join(', ')}`);
     }
-    const constants = constantsByGraph.get(x.graph) ?? new Map<string, Value>();
-    constantsByGraph.set(x.graph, constants);
-    const constant = (key: string): Value => {
-      let value = constants.get(key);
-      if (!value) {
-        value = x.graph.constant(weights.get(key) as TensorData);
-        constants.set(key, value);
-      }
-      return value;
-    };
+    const constant = constantsOf(x.graph);
     const last = Math.max(...requested.map((name) => layers.indexOf(byName.get(name)!)));
     const wanted = new Set(requested);
     const features = new Map<string, Value>();

@@ -1,11 +1,11 @@
 import { EnhanceError } from '../../errors.js';
-import type { Graph } from '../../graph/graph.js';
 import { relu } from '../../graph/ops/activations.js';
 import { conv } from '../../graph/ops/conv.js';
 import { maxPool } from '../../graph/ops/pool.js';
 import type { TensorData } from '../../graph/tensorData.js';
 import type { Value } from '../../graph/value.js';
 import type { StateDict } from '../buildContext.js';
+import { sharedConstants } from '../sharedConstants.js';
 import { Random } from '../random.js';
 
 /**
@@ -142,20 +142,11 @@ export function vggFeatureExtractor(variant: VggVariant, weights: StateDict, opt
   checkVggWeights(weights, variant, { widthDivisor, file: options.file });
   const layers = vggLayers(variant, widthDivisor);
   const byName = new Map(layers.map((layer) => [layer.name, layer]));
-  const constantsByGraph = new WeakMap<Graph, Map<string, Value>>();
+  const constantsOf = sharedConstants(weights);
 
   return (x, requested) => {
     requireVggLayers(variant, requested);
-    const constants = constantsByGraph.get(x.graph) ?? new Map<string, Value>();
-    constantsByGraph.set(x.graph, constants);
-    const constant = (key: string): Value => {
-      let value = constants.get(key);
-      if (!value) {
-        value = x.graph.constant(weights.get(key) as TensorData);
-        constants.set(key, value);
-      }
-      return value;
-    };
+    const constant = constantsOf(x.graph);
     const last = Math.max(...requested.map((name) => byName.get(name)!.index));
     const wanted = new Set(requested);
     const features = new Map<string, Value>();
