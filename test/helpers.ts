@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import { createImageTensor, type ImageTensor } from '../src/image/tensor.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,4 +55,23 @@ export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): nu
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
+}
+
+/**
+ * Give each test of the calling file its own empty $ENHANCE_HOME (the weights registry), which the
+ * CLI processes it spawns inherit; the previous value comes back after each test. Returns a getter
+ * for the current test's folder.
+ */
+export function useTemporaryEnhanceHome(): () => string {
+  let home = '';
+  const saved = process.env.ENHANCE_HOME;
+  beforeEach(async () => {
+    home = await temporaryDirectory();
+    process.env.ENHANCE_HOME = home;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.ENHANCE_HOME;
+    else process.env.ENHANCE_HOME = saved;
+  });
+  return () => home;
 }

@@ -1,24 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateDataset } from '../../src/evaluate/evaluateDataset.js';
 import { loadMetricModels } from '../../src/metrics/srMetrics.js';
 import { interpolate } from '../../src/upscale/interpolate.js';
-import { datasetsDir, runCli, temporaryDirectory } from '../helpers.js';
+import { datasetsDir, runCli, temporaryDirectory, useTemporaryEnhanceHome } from '../helpers.js';
 
 // The CLI reads its weights registry from $ENHANCE_HOME, which the spawned process inherits. Seeded
 // random weights (`random:<seed>`) have the real shapes and AlexNet is small, so the real code path runs.
-let home: string;
-const savedHome = process.env.ENHANCE_HOME;
-beforeEach(async () => {
-  home = await temporaryDirectory();
-  process.env.ENHANCE_HOME = home;
-});
-afterEach(() => {
-  if (savedHome === undefined) delete process.env.ENHANCE_HOME;
-  else process.env.ENHANCE_HOME = savedHome;
-});
+useTemporaryEnhanceHome();
 
 /** Two 64x64 crops of Set5 pictures: x4 bicubic SR of them is scored on 56x56 after the border crop. */
 let hr: string;

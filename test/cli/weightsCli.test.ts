@@ -1,29 +1,20 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot, runCli, temporaryDirectory } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli, temporaryDirectory, useTemporaryEnhanceHome } from '../helpers.js';
 
 // The CLI reads its registry from $ENHANCE_HOME, which the spawned process inherits.
-let home: string;
-const savedHome = process.env.ENHANCE_HOME;
-beforeEach(async () => {
-  home = await temporaryDirectory();
-  process.env.ENHANCE_HOME = home;
-});
-afterEach(() => {
-  if (savedHome === undefined) delete process.env.ENHANCE_HOME;
-  else process.env.ENHANCE_HOME = savedHome;
-});
+const home = useTemporaryEnhanceHome();
 
 describe('enhance weights', () => {
   it('add random:<seed> registers seeded random weights, and list shows them and how to get the rest', async () => {
     const added = await runCli(['weights', 'add', 'vgg16', 'random:0']);
     expect(added).toEqual({ code: 0, stdout: 'registered vgg16: random:0 (random)\n', stderr: '' });
-    expect(JSON.parse(await readFile(join(home, 'weights.json'), 'utf8')).weights.vgg16.path).toBe('random:0');
+    expect(JSON.parse(await readFile(join(home(), 'weights.json'), 'utf8')).weights.vgg16.path).toBe('random:0');
     const listed = await runCli(['weights', 'list']);
     expect(listed.code).toBe(0);
     expect(listed.stdout.split('\n')).toEqual([
-      `registry: ${join(home, 'weights.json')}`,
+      `registry: ${join(home(), 'weights.json')}`,
       "alexnet  not registered: get alexnet-owt-7be5be79.pth from https://download.pytorch.org/models/alexnet-owt-7be5be79.pth (or an ONNX export of torchvision's alexnet, or a .safetensors with torchvision's features.N.weight/bias names) and run: enhance weights add alexnet <file>",
       'lpips-alex  not registered: get alex.pth from https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/alex.pth (or lpips/weights/v0.1/alex.pth of the lpips Python package, or a .safetensors with lin0..lin4.model.1.weight) and run: enhance weights add lpips-alex <file>',
       'lpips-vgg  not registered: get vgg.pth from https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/vgg.pth (or lpips/weights/v0.1/vgg.pth of the lpips Python package, or a .safetensors with lin0..lin4.model.1.weight) and run: enhance weights add lpips-vgg <file>',
@@ -34,7 +25,7 @@ describe('enhance weights', () => {
   });
 
   it('add checks the shapes of a real file: a narrowed VGG19 is refused, naming the layer', async () => {
-    const file = join(home, 'small.pth');
+    const file = join(home(), 'small.pth');
     await copyFile(join(repoRoot, 'test/fixtures/vgg/vgg19-narrow.pth'), file);
     const result = await runCli(['weights', 'add', 'vgg19', file]);
     expect(result).toEqual({ code: 2, stdout: '', stderr: `enhance: ${file}: features.0.weight (conv1_1 weight) is [2, 3, 3, 3], vgg19 needs [64, 3, 3, 3]\n` });
@@ -49,7 +40,7 @@ describe('enhance weights', () => {
   });
 
   it('add with a file that is not weights is a one-line error', async () => {
-    const file = join(home, 'photo.pth');
+    const file = join(home(), 'photo.pth');
     await writeFile(file, 'not a checkpoint');
     expect(await runCli(['weights', 'add', 'vgg19', file])).toEqual({
       code: 2,
