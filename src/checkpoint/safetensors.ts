@@ -1,8 +1,8 @@
 import { bfloat16ToFloat32, float16ToFloat32 } from '../io/halfFloat.js';
-import { readFile } from 'node:fs/promises';
 import { EnhanceError } from '../errors.js';
 import type { TensorData } from '../graph/tensorData.js';
 import { writeBufferAtomic } from '../io/atomicWrite.js';
+import { readInputFile } from '../io/readInputFile.js';
 
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header naming
@@ -96,14 +96,7 @@ export function decodeSafetensors(bytes: Uint8Array, name = '<buffer>'): Safeten
 }
 
 export async function readSafetensors(path: string): Promise<SafetensorsFile> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EnhanceError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, { file: path });
-  }
-  return decodeSafetensors(bytes, path);
+  return decodeSafetensors(await readInputFile(path, 'safetensors file'), path);
 }
 
 /** Written under a temporary name and renamed, so a checkpoint on disk is always complete. */

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { unzipSync, type Unzipped } from 'fflate';
 import { EnhanceError, isEnhanceError } from '../errors.js';
+import { readInputFile } from './readInputFile.js';
 
 /**
  * NumPy's array files, read without Python (format: numpy/lib/format.py, NEP 1):
@@ -139,14 +139,7 @@ export function parseNpz(bytes: Uint8Array, file?: string): Map<string, NpyArray
   });
 }
 
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EnhanceError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a NumPy file' : `cannot read (${code})`, { file: path });
-  }
-}
+const readBytes = (path: string): Promise<Uint8Array> => readInputFile(path, 'NumPy file');
 
 /** `parseNpy` of a file on disk. */
 export async function readNpy(path: string): Promise<NpyArray> {

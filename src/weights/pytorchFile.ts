@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { unzipSync, type Unzipped } from 'fflate';
 import { EnhanceError, isEnhanceError } from '../errors.js';
 import type { TensorData } from '../graph/tensorData.js';
@@ -7,6 +6,7 @@ import { PythonObject, unpickle, type Unpickled } from './pickle.js';
 import { findPythonGlobal } from './pythonGlobals.js';
 import { chooseStateDict } from './stateDictWrappers.js';
 import { findTorchGlobal, StorageType, StoredTensor, TorchStorage } from './torchTensor.js';
+import { readInputFile } from '../io/readInputFile.js';
 
 /**
  * PyTorch checkpoints (.pth / .pt), read without Python. torch.save writes one of two layouts:
@@ -159,12 +159,5 @@ export function parsePytorchCheckpoint(bytes: Uint8Array, file?: string): StateD
 
 /** `parsePytorchCheckpoint` of a file on disk. */
 export async function readPytorchStateDict(path: string): Promise<StateDict> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EnhanceError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a checkpoint' : `cannot read (${code})`, { file: path });
-  }
-  return parsePytorchCheckpoint(bytes, path);
+  return parsePytorchCheckpoint(await readInputFile(path, 'checkpoint'), path);
 }

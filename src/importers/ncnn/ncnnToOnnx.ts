@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { EnhanceError } from '../../errors.js';
 import { Graph } from '../../graph/graph.js';
@@ -13,6 +12,7 @@ import type { LayerConverter } from './layerContext.js';
 import { NcnnParams, parseNcnnParam, type NcnnLayer } from './paramFile.js';
 import { concatLayer, cropLayer, noopLayer, pixelShuffleLayer, splitLayer } from './shapeLayers.js';
 import { NcnnWeightReader } from './weightFile.js';
+import { readInputFile } from '../../io/readInputFile.js';
 
 /** The ncnn layer types an imported model may use (besides its one Input). */
 const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
@@ -110,21 +110,12 @@ export function defaultBinPath(paramPath: string): string {
   return `${extension ? paramPath.slice(0, -extension.length) : paramPath}.bin`;
 }
 
-async function readModelFile(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EnhanceError(code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`, { file: path, cause: error });
-  }
-}
-
 /**
  * Convert an ncnn model (Upscayl's and realesrgan-ncnn-vulkan's `.param` + `.bin`) to ONNX model bytes
  * that take 'input' [1, 3, height, width] RGB in [0, 1] and give 'output' [1, 3, height * s, width * s].
  */
 export async function importNcnnModel(paramPath: string, binPath: string = defaultBinPath(paramPath)): Promise<Uint8Array> {
-  const layers = parseNcnnParam((await readModelFile(paramPath)).toString('utf8'), paramPath);
-  const weights = new NcnnWeightReader(await readModelFile(binPath), binPath);
+  const layers = parseNcnnParam((await readInputFile(paramPath, 'model file')).toString('utf8'), paramPath);
+  const weights = new NcnnWeightReader(await readInputFile(binPath, 'model file'), binPath);
   return ncnnToOnnx(layers, weights, paramPath);
 }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { EnhanceError } from '../../errors.js';
+import { readInputFile } from '../../io/readInputFile.js';
 
 /**
  * The model.json of a TensorFlow.js layers model, as tfjs `model.save()` and the tfjs converter write it:
@@ -95,12 +95,5 @@ export function parseModelJson(text: string, file: string): LayersModelJson {
 }
 
 export async function readModelJson(file: string): Promise<LayersModelJson> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EnhanceError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, { file });
-  }
-  return parseModelJson(text, file);
+  return parseModelJson((await readInputFile(file, 'model.json')).toString('utf8'), file);
 }
