@@ -15,6 +15,12 @@ export function nonNegativeInteger(value: string): number {
   return parsed;
 }
 
+export function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a whole number >= 1');
+  return parsed;
+}
+
 /** A comma-separated list whose items must all be in `allowed`. */
 export function listOf<T extends string>(allowed: readonly T[]): (value: string) => T[] {
   return (value) => {

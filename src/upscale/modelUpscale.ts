@@ -1,7 +1,6 @@
 import { EnhanceError } from '../errors.js';
 import { float32Tensor } from '../graph/tensorData.js';
 import { buildNetwork, type ModelSpec } from '../models/architectures.js';
-import { loadModel } from '../models/modelFile.js';
 import type { StateDict } from '../nn/buildContext.js';
 import type { ImageTensor } from '../image/tensor.js';
 import { ThreadedSession } from '../runtime/engineThread.js';
@@ -107,12 +106,6 @@ export class ModelRunner implements TileRunner {
     const model = exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state);
     const traits = traitsOf(spec);
     return new ModelRunner(await ThreadedSession.create(model, sessionOptions), spec.scale, { ...traits, description: description ?? traits.description }, spec);
-  }
-
-  /** Load an enhance model file (.safetensors with enhance metadata) and compile it. */
-  static async fromFile(path: string, options: SessionOptions = {}): Promise<ModelRunner> {
-    const { spec, state } = await loadModel(path);
-    return ModelRunner.create(spec, state, options);
   }
 
   /**

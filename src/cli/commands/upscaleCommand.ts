@@ -6,7 +6,7 @@ import { releaseModelRunners } from '../../upscale/loadModelRunner.js';
 import { upscale, UPSCALE_FACTORS } from '../../upscale/upscale.js';
 import { onInterrupt } from '../interrupt.js';
 import { planOutputs } from '../outputPlan.js';
-import { nonNegativeInteger, oneOfIntegers } from '../parseOptions.js';
+import { nonNegativeInteger, oneOfIntegers, positiveInteger } from '../parseOptions.js';
 import { runBatch } from '../runBatch.js';
 
 interface UpscaleCliOptions {
@@ -30,12 +30,6 @@ function tileSize(value: string): 'auto' | number {
   if (value === 'auto') return 'auto';
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 16) throw new InvalidArgumentError("must be 'auto' or a whole number >= 16");
-  return parsed;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a whole number >= 1');
   return parsed;
 }
 
