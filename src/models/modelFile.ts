@@ -31,7 +31,11 @@ export async function saveModel(path: string, spec: ModelSpec, state: StateDict,
 }
 
 export async function loadModel(path: string): Promise<LoadedModel> {
-  const { tensors, metadata } = await readSafetensors(path);
+  return modelFromSafetensors(await readSafetensors(path), path);
+}
+
+/** An enhance model from an already-read safetensors file (its metadata names the architecture). */
+export function modelFromSafetensors({ tensors, metadata }: { tensors: StateDict; metadata: Record<string, string> }, path: string): LoadedModel {
   const arch = metadata['enhance.arch'];
   if (!arch) throw new EnhanceError("has no 'enhance.arch' metadata: not an enhance model file", { file: path });
   if (!(arch in ARCHITECTURES)) throw new EnhanceError(`names architecture '${arch}', which is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file: path });

@@ -9,7 +9,7 @@ import { exportForwardModel } from '../runtime/exportOnnx.js';
 import { readPytorchStateDict } from '../weights/pytorchFile.js';
 import { buildNetwork, type ModelSpec } from './architectures.js';
 import { detectArchitecture } from './detectArchitecture.js';
-import { loadModel } from './modelFile.js';
+import { modelFromSafetensors } from './modelFile.js';
 
 /** The model file formats enhance reads, told apart by content (names can lie: '.pth' files named '.bin'). */
 export type ModelFormat = 'safetensors' | 'pytorch' | 'onnx' | 'ncnn' | 'tfjs';
@@ -63,9 +63,9 @@ function fromWeights(state: StateDict, path: string): ModelSource {
 export async function readModelSource(path: string): Promise<ModelSource> {
   switch (await modelFormatOf(path)) {
     case 'safetensors': {
-      const { tensors, metadata } = await readSafetensors(path);
-      if (!metadata['enhance.arch']) return fromWeights(tensors, path);
-      const { spec, state } = await loadModel(path);
+      const file = await readSafetensors(path);
+      if (!file.metadata['enhance.arch']) return fromWeights(file.tensors, path);
+      const { spec, state } = modelFromSafetensors(file, path);
       const options = Object.entries(spec.options).map(([k, v]) => `${k} ${v}`).join(', ');
       return { kind: 'network', spec, state, description: `${spec.arch} x${spec.scale}${options ? ` (${options})` : ''}` };
     }

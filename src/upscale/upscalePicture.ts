@@ -70,7 +70,8 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
   const gray = colorChannelCount(image) === 1;
   const alphaChannel = hasAlphaChannel(image) ? image.channels - 1 : undefined;
   const alpha = alphaChannel === undefined ? undefined : channelPlane(image, alphaChannel);
-  const alphaByModel = alpha !== undefined && o.alpha === 'model' && !isOpaque(alpha);
+  const opaque = alpha !== undefined && isOpaque(alpha);
+  const alphaByModel = alpha !== undefined && o.alpha === 'model' && !opaque;
 
   const axis = { tile, pad, overlap: o.overlap, scale: runner.scale };
   const tilesPerPass = planAxis(image.width, axis).length * planAxis(image.height, axis).length;
@@ -83,7 +84,7 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
   await tiledUpscale(color, model, sink, { ...common, channel: 0, reduce: gray ? 'mean' : 'rgb' });
   tilesBefore = tilesPerPass;
   if (alphaChannel === undefined || alpha === undefined) return;
-  if (isOpaque(alpha)) return fillRows(sink, alphaChannel, 1);
+  if (opaque) return fillRows(sink, alphaChannel, 1);
   if (alphaByModel) {
     const alphaAsRgb = createImageTensor(3, image.height, image.width);
     for (let c = 0; c < 3; c++) alphaAsRgb.data.set(alpha, c * alpha.length);
