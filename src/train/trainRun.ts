@@ -205,7 +205,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
   const trainStep = async (batches: Batch[], step: number): Promise<{ loss: number; metrics: Record<string, number> }> => {
     const learningRate = learningRateAt(config, step);
     if (!critic || !config.gan) return trainer.step(batches[0], learningRate);
-    const criticRate = learningRateAt({ ...config, optimizer: config.gan.optimizer, schedule: config.gan.schedule }, step);
+    const criticRate = learningRateAt({ ...config.gan, steps: config.steps }, step);
     const metrics: Record<string, number> = {};
     let criticLoss = 0;
     for (const [k, batch] of batches.entries()) {
