@@ -18,7 +18,7 @@ import type { TrainConfig } from './trainConfig.js';
 type GanConfig = NonNullable<TrainConfig['gan']>;
 
 /** The discriminator a config names, built on `x` ([N, 3, H, W] in [0, 1]); logits per image or per pixel. */
-function discriminator(gan: GanConfig, ctx: BuildContext, x: Value): Value {
+export function discriminator(gan: GanConfig, ctx: BuildContext, x: Value): Value {
   const options = gan.discriminator.options as Record<string, never>;
   return gan.discriminator.arch === 'vgg' ? vggDiscriminator(ctx, x, options) : unetDiscriminator(ctx, x, options);
 }

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { conv, convTranspose } from '../../src/graph/ops/conv.js';
+import { conv, convTranspose, weightGradientLimits } from '../../src/graph/ops/conv.js';
 import { mul } from '../../src/graph/ops/elementwise.js';
 import { gemm, matmul } from '../../src/graph/ops/matmul.js';
 import { pad } from '../../src/graph/ops/pad.js';
@@ -18,6 +18,25 @@ describe('gradient rules of convolutions match finite differences', () => {
     checkGradients([{ shape: [2, 3, 7, 6] }, { shape: [4, 3, 3, 3] }], (x, w) => conv(x, w, undefined, { strides: [2, 2], pads: [1, 1, 1, 1] })));
   it('Conv strided 4x4 with stride 2 (the SRGAN discriminator layout)', () =>
     checkGradients([{ shape: [1, 2, 8, 8] }, { shape: [3, 2, 4, 4] }], (x, w) => conv(x, w, undefined, { strides: [2, 2], pads: [1, 1, 1, 1] })));
+  it('Conv 4x4 stride 2 on an odd size (the last padded row and column are never read)', () =>
+    checkGradients([{ shape: [2, 3, 9, 7] }, { shape: [2, 3, 4, 4] }, { shape: [2] }], (x, w, b) => conv(x, w, b, { strides: [2, 2], pads: [1, 1, 1, 1] })));
+  it('Conv 4x4 stride 2 whose last input row is never read', () =>
+    checkGradients([{ shape: [1, 2, 9, 7] }, { shape: [2, 2, 4, 4] }], (x, w) => conv(x, w, undefined, { strides: [2, 2], pads: [2, 1, 0, 1] })));
+  it('Conv 6x3 stride 3, unpadded', () =>
+    checkGradients([{ shape: [1, 2, 10, 8] }, { shape: [3, 2, 6, 3] }], (x, w) => conv(x, w, undefined, { strides: [3, 3] })));
+  it('Conv on a quarter as many pixels as output channels (weight gradient with the batch folded into one product)', () =>
+    checkGradients([{ shape: [2, 2, 2, 2] }, { shape: [16, 2, 3, 3] }], (x, w) => conv(x, w, undefined, { pads: [1, 1, 1, 1] })));
+  it('Conv 4x4 stride 2 in 2 groups on 4x4 pixels (batch-folded, grouped)', () =>
+    checkGradients([{ shape: [3, 4, 4, 4] }, { shape: [32, 2, 4, 4] }], (x, w) => conv(x, w, undefined, { strides: [2, 2], pads: [1, 1, 1, 1], group: 2 })));
+  it('Conv whose patch tensor is over budget (weight gradient by im2col over 3 chunks of the batch)', async () => {
+    const budget = weightGradientLimits.patchFloats;
+    weightGradientLimits.patchFloats = 2 * 9 * 5 * 5; // one sample's patches: 3 samples -> 3 chunks
+    try {
+      await checkGradients([{ shape: [3, 2, 5, 5] }, { shape: [3, 2, 3, 3] }, { shape: [3] }], (x, w, b) => conv(x, w, b, { pads: [1, 1, 1, 1] }));
+    } finally {
+      weightGradientLimits.patchFloats = budget;
+    }
+  });
   it('Conv grouped (2 groups) and dilated', () =>
     checkGradients([{ shape: [2, 4, 7, 7] }, { shape: [6, 2, 3, 3] }], (x, w) => conv(x, w, undefined, { pads: [2, 2, 2, 2], dilations: [2, 2], group: 2 })));
   it('Conv depthwise', () =>

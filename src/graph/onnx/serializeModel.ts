@@ -65,6 +65,21 @@ export function requiredNodes(graph: Graph, inputs: ReadonlySet<Value>, outputs:
   return graph.nodes.filter((node) => needed.has(node));
 }
 
+/**
+ * Computed values returned under a new name take that name in the model itself: ORT copies the tensor
+ * behind every Identity, and a training step returns each parameter and optimizer state under its
+ * `next.` name (16 MB copies per large discriminator weight, each step).
+ */
+function outputNames(outputs: readonly { name: string; value: Value }[], inputs: ReadonlySet<Value>): Map<Value, string> {
+  const returned = new Map<Value, string[]>();
+  for (const o of outputs) returned.set(o.value, [...(returned.get(o.value) ?? []), o.name]);
+  const renamed = new Map<Value, string>();
+  for (const [value, names] of returned) {
+    if (value.producer && !inputs.has(value) && names.length === 1 && names[0] !== value.name) renamed.set(value, names[0]);
+  }
+  return renamed;
+}
+
 /** Encode part of a graph as an ONNX model (protobuf bytes) that onnxruntime or any ONNX tool can load. */
 export function serializeModel(graph: Graph, spec: ModelSpec): Uint8Array {
   const inputs = new Set(spec.inputs);
@@ -83,17 +98,20 @@ export function serializeModel(graph: Graph, spec: ModelSpec): Uint8Array {
     initializers.push(tensorProto(value.name, contents));
   }
 
+  const renamed = outputNames(outputs, inputs);
+  const nameOf = (v: Value | undefined) => (v ? (renamed.get(v) ?? v.name) : '');
   const nodeProtos: onnxProto.onnx.INodeProto[] = nodes.map((node, index) => ({
     name: `${node.op.type}_${index}`,
     opType: node.op.type,
     domain: node.op.domain ?? '',
-    input: node.inputs.map((v) => v?.name ?? ''),
-    output: node.outputs.map((v) => v.name),
+    input: node.inputs.map(nameOf),
+    output: node.outputs.map(nameOf),
     attribute: Object.entries(node.attributes).map(([name, value]) => attributeProto(name, value)),
   }));
-  // An output under a new name (or a fed value returned as an output) goes through an Identity.
+  // Any other output under a new name (a fed value or constant returned, or a value returned twice) goes
+  // through an Identity.
   for (const o of outputs) {
-    if (o.name !== o.value.name) nodeProtos.push({ name: `output_${o.name}`, opType: 'Identity', input: [o.value.name], output: [o.name] });
+    if (o.name !== nameOf(o.value)) nodeProtos.push({ name: `output_${o.name}`, opType: 'Identity', input: [nameOf(o.value)], output: [o.name] });
   }
 
   const domains = new Set(nodes.map((n) => n.op.domain ?? ''));

@@ -20,7 +20,9 @@ export const LeakyReluOp = defineOp({
   type: 'LeakyRelu',
   gradient: ({ node, inputs: [x], gradOutputs: [dy] }) => {
     const alpha = (node.attributes.alpha as { float: number }).float;
-    return [where(greater(x!, 0), dy!, mul(dy!, alpha))];
+    // dy times a slope mask (1 or alpha) rather than a Where between dy and alpha*dy: the gradient of
+    // this gradient (WGAN-GP's penalty) is then one Mul by the same mask, not two full-size Wheres.
+    return [mul(dy!, where(greater(x!, 0), 1, alpha))];
   },
 });
 

@@ -5,7 +5,8 @@ import { float32Tensor } from '../tensorData.js';
 import type { Value } from '../value.js';
 import { matmul } from './matmul.js';
 import { reduceSum } from './reduce.js';
-import { flip, reshape, transpose } from './shape.js';
+import { add } from './elementwise.js';
+import { flip, reshape, split, transpose } from './shape.js';
 
 export interface ConvOptions {
   strides?: readonly [number, number];
@@ -186,9 +187,9 @@ function flipTransposeKernel(w: Value, group: number): Value {
  *   then a batched MatMul with dy and a sum over the batch. Fastest for small kernels on ORT's CPU
  *   kernels (46-62 GFLOP/s measured), but its patch tensor holds N*Cin*kh*kw*Ho*Wo floats.
  * - a Conv over batch-transposed tensors (x and dy with batch and channels swapped, one as input, the
- *   other as kernel), which needs no patch tensor. Used when the patch tensor would be large (the 9x9
- *   convs of SRResNet at HR size would need 3 GB) and for kernels of 5x5 and more, with the orientation
- *   that gives the larger GEMM.
+ *   other as kernel), which needs no patch tensor. Used for kernels of 5x5 and more (the 9x9 convs of
+ *   SRResNet at HR size would need 3 GB of patches), with the orientation that gives the larger GEMM.
+ * Smaller kernels whose patch tensor would be large take im2col over a few samples at a time.
  */
 function convWeightGradient(x: Value, dy: Value, w: Value, spec: ConvSpec): Value {
   const [n, cin, h, width] = staticDims(x, 'Conv weight gradient');
@@ -196,12 +197,27 @@ function convWeightGradient(x: Value, dy: Value, w: Value, spec: ConvSpec): Valu
   const kk = spec.kernel[0] * spec.kernel[1];
   const patchFloats = n * cin * kk * ho * wo;
   const plain = spec.group === 1 && spec.strides.every((s) => s === 1) && spec.dilations.every((d) => d === 1);
-  if (plain && (kk >= 25 || (kk > 1 && patchFloats > PATCH_BUDGET))) return transposedWeightGradient(x, dy, spec, cin, cout);
-  return im2colWeightGradient(x, dy, w, spec, [n, cin, h, width], [cout, ho, wo]);
+  if (plain && kk >= 25) return transposedWeightGradient(x, dy, spec, cin, cout);
+  const chunks = kk > 1 ? Math.ceil(patchFloats / weightGradientLimits.patchFloats) : 1;
+  if (chunks === 1) return im2colWeightGradient(x, dy, w, spec, [n, cin, h, width], [cout, ho, wo]);
+  if (chunks > n && plain) return transposedWeightGradient(x, dy, spec, cin, cout);
+  // Patches over budget: im2col over a few samples at a time, summed. (The transposed formulation's
+  // GEMMs have N = kh*kw = 9 columns and ran at ~12 GFLOP/s on the 3x3 weight gradients of WGAN-GP's penalty.)
+  const sizes = evenParts(n, Math.min(chunks, n));
+  const xs = split(x, 0, sizes);
+  const dys = split(dy, 0, sizes);
+  return sizes
+    .map((part, i) => im2colWeightGradient(xs[i], dys[i], w, spec, [part, cin, h, width], [cout, ho, wo]))
+    .reduce((sum, partial) => add(sum, partial));
 }
 
-/** Floats the im2col patch tensor may take before the transposed formulation is used instead (256 MB). */
-const PATCH_BUDGET = 64 * 1024 * 1024;
+/** `total` as `parts` integers that differ by at most one. */
+function evenParts(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor((total * (i + 1)) / parts) - Math.floor((total * i) / parts));
+}
+
+/** Floats one im2col patch tensor may take (256 MB); tests lower it to reach the chunked path on small tensors. */
+export const weightGradientLimits = { patchFloats: 64 * 1024 * 1024 };
 
 function im2colWeightGradient(x: Value, dy: Value, w: Value, spec: ConvSpec, [n, cin, h, width]: number[], [cout, ho, wo]: number[]): Value {
   const [kh, kw] = spec.kernel;
@@ -221,10 +237,31 @@ function im2colWeightGradient(x: Value, dy: Value, w: Value, spec: ConvSpec, [n,
     });
     columns = reshape(patches, [n, g, (cin / g) * kk, ho * wo]);
   }
-  const dyT = transpose(reshape(dy, [n, g, cout / g, ho * wo]), [0, 1, 3, 2]);
-  const perSample = matmul(columns, dyT); // [N, g, Cin/g * kk, Cout/g]
-  const summed = reduceSum(perSample, [0]); // [g, Cin/g * kk, Cout/g]
+  // ORT's Transpose moves about a quarter as many floats per second as the per-sample path writes and sums.
+  const summed = 4 * ho * wo <= cout / g ? batchFoldedProduct(columns, dy, [n, g, cout / g, ho * wo]) : perSampleProduct(columns, dy, [n, g, cout / g, ho * wo]);
   return reshape(transpose(summed, [0, 2, 1]), w.shape.map((d) => d as number));
+}
+
+/**
+ * sum over n of columns[n] @ dy[n]^T as one product per sample, then a sum over the batch: no copy of the
+ * patch tensor, but a [N, g, Cin/g*kk, Cout/g] intermediate. For layers with many pixels.
+ */
+function perSampleProduct(columns: Value, dy: Value, [n, g, coutPerGroup, pixels]: number[]): Value {
+  const dyT = transpose(reshape(dy, [n, g, coutPerGroup, pixels]), [0, 1, 3, 2]);
+  return reduceSum(matmul(columns, dyT), [0]); // [g, Cin/g * kk, Cout/g]
+}
+
+/**
+ * The same sum with the batch folded into the inner dimension: one product with K = N*pixels. For the
+ * deep layers of a discriminator (4x4 to 16x16 pixels, 512 channels) the per-sample products have K = 16
+ * to 64 and their [N, 8192, 512] intermediate outweighed the products; transposing the (small) patch
+ * tensor instead costs N*Cin*kk*pixels floats.
+ */
+function batchFoldedProduct(columns: Value, dy: Value, [n, g, coutPerGroup, pixels]: number[]): Value {
+  const rows = columns.shape[2] as number;
+  const columnsFolded = reshape(transpose(columns, [1, 2, 0, 3]), [g, rows, n * pixels]);
+  const dyFolded = reshape(transpose(reshape(dy, [n, g, coutPerGroup, pixels]), [1, 0, 3, 2]), [g, n * pixels, coutPerGroup]);
+  return matmul(columnsFolded, dyFolded);
 }
 
 /**
