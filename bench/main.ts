@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { engineBench } from './engineBench.js';
 import { resizeBench } from './resizeBench.js';
 import { upscaleBench } from './upscaleBench.js';
+import { webBench } from './webBench.js';
 
 const suites: Record<string, (datasets: string, rounds: number, args: string[]) => Promise<void>> = {
   resize: resizeBench,
   upscale: upscaleBench,
+  web: webBench,
 };
 
 const args = process.argv.slice(2);
@@ -22,7 +24,7 @@ if (args[0] === 'train-step' || args[0] === 'infer') {
 }
 const names = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(size|model)$/));
 const roundsArg = args.find((a) => a.startsWith('--rounds='));
-const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : names.includes('upscale') ? 3 : 7;
+const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : names.includes('upscale') || names.includes('web') ? 3 : 7;
 const datasets = process.env.ENHANCE_DATASETS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/datasets');
 
 if (names.length === 0 || names.some((n) => !(n in suites))) {

@@ -6,6 +6,7 @@ import { evalCommand } from './commands/evalCommand.js';
 import { exportCommand } from './commands/exportCommand.js';
 import { interpolateCommand } from './commands/interpolateCommand.js';
 import { modelsCommand } from './commands/modelsCommand.js';
+import { serveCommand } from './commands/serveCommand.js';
 import { trainCommand } from './commands/trainCommand.js';
 import { upscaleCommand } from './commands/upscaleCommand.js';
 import { weightsCommand } from './commands/weightsCommand.js';
@@ -33,7 +34,7 @@ Examples:
 
 Run 'enhance <command> --help' for a command's options.`,
     );
-  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), interpolateCommand(), weightsCommand()]) program.addCommand(command);
+  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), interpolateCommand(), weightsCommand(), serveCommand()]) program.addCommand(command);
   // Usage errors become one line and exit code 2, like every other bad input.
   program.exitOverride();
   program.configureOutput({ outputError: () => {} });

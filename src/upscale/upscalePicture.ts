@@ -6,7 +6,7 @@ import { selfEnsemble } from './selfEnsemble.js';
 import { planAxis } from './tilePlan.js';
 import { tiledUpscale, type PixelSink } from './tiledUpscale.js';
 import type { TileRunner } from './tileRunner.js';
-import type { ModelTraits } from './modelUpscale.js';
+import type { ModelTraits } from './modelTraits.js';
 
 export type AlphaMode = 'model' | 'bicubic';
 

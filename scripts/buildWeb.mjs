@@ -1,0 +1,45 @@
+// Builds the web app (web/*.html, web/src/*.ts) into web/dist with esbuild: one ES module per page and
+// one for the upscale worker. The library code the pages use (tiling, model reading) is bundled from src/.
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const root = new URL('../web/', import.meta.url);
+const dist = new URL('dist/', root);
+
+/**
+ * Library modules that also serve Node import node:* built-ins for their file-reading functions, which
+ * the page never calls. Those imports resolve to a module whose every member throws, so a call that
+ * slips through says what happened instead of failing at load.
+ */
+const nodeBuiltinsUnavailable = {
+  name: 'node-builtins-unavailable',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get: (_, key) => key === '__esModule' ? false : () => { throw new Error(${JSON.stringify(args.path)} + '.' + String(key) + ' is not available in the browser'); } });`,
+      loader: 'js',
+    }));
+  },
+};
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(new URL('assets/', dist), { recursive: true });
+await build({
+  entryPoints: {
+    upscale: 'web/src/upscalePage.ts',
+    upscaleWorker: 'web/src/upscaleWorker.ts',
+    training: 'web/src/trainingPage.ts',
+  },
+  outdir: 'web/dist/assets',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  // onnxruntime-web's build that loads its WebAssembly files from ort.env.wasm.wasmPaths (/ort/).
+  conditions: ['onnxruntime-web-use-extern-wasm'],
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  plugins: [nodeBuiltinsUnavailable],
+});
+for (const file of ['index.html', 'training.html', 'style.css', 'training.css']) await cp(new URL(file, root), new URL(file, dist));

@@ -1,0 +1,81 @@
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { runsRoutes } from './runsApi.js';
+import { listShippedModels, shippedModelOnnx } from './shippedModels.js';
+
+/** The built front end (`npm run build` writes it from web/). */
+export const WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** onnxruntime-web's WebAssembly files, served to the page's worker under /ort/. */
+function onnxruntimeWebDist(): string {
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve('onnxruntime-web'));
+}
+
+export interface WebAppOptions {
+  /** Folder of training runs (one sub-folder per run) for the training page. */
+  runsDir: string;
+  /** The built front end; default web/dist of this package. */
+  webRoot?: string;
+}
+
+/**
+ * The web app: the upscale page (everything runs in the browser; the server only hands out the page,
+ * onnxruntime-web and the shipped models as ONNX) and the training page (runs read from `runsDir`).
+ * Every response carries the cross-origin isolation headers multi-threaded WebAssembly needs
+ * (SharedArrayBuffer is only available to cross-origin isolated pages).
+ */
+export function createWebApp(options: WebAppOptions): Hono {
+  const webRoot = options.webRoot ?? WEB_ROOT;
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Cross-Origin-Opener-Policy', 'same-origin');
+    c.header('Cross-Origin-Embedder-Policy', 'require-corp');
+    c.header('Cross-Origin-Resource-Policy', 'same-origin');
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
+
+  app.get('/api/models', async (c) => c.json(await listShippedModels()));
+  app.get('/models/:file{[\\w.-]+\\.onnx}', async (c) => {
+    const onnx = await shippedModelOnnx(c.req.param('file').replace(/\.onnx$/, ''));
+    if (!onnx) return c.json({ error: 'no shipped model of that name' }, 404);
+    return c.body(new Uint8Array(onnx), 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-cache' });
+  });
+  app.route('/api/runs', runsRoutes(options.runsDir));
+
+  const ortRoot = onnxruntimeWebDist();
+  app.use('/ort/*', serveStatic({ root: ortRoot, rewriteRequestPath: (path) => path.replace(/^\/ort/, '') }));
+  app.get('/training', serveStatic({ root: webRoot, path: 'training.html' }));
+  app.use('/*', serveStatic({ root: webRoot }));
+  app.notFound((c) => c.json({ error: `not found: ${c.req.path}` }, 404));
+  return app;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serve the web app on `host:port` (port 0: any free port). */
+export function startWebServer(options: WebAppOptions & { port: number; host: string }): Promise<RunningServer> {
+  const app = createWebApp(options);
+  return new Promise((resolvePromise, reject) => {
+    let server: ServerType;
+    try {
+      server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
+        resolvePromise({
+          url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${info.port}`,
+          close: () => new Promise((done) => server.close(() => done())),
+        });
+      });
+      server.on('error', reject);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}

@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebServer, type RunningServer } from '../../src/serve/webServer.js';
+import { repoRoot, runCli, temporaryDirectory } from '../helpers.js';
+import { hasChromium, launchChromium } from './browser.js';
+
+/** The value of a <progress> element (evaluated in the page). */
+const progressValue = (element: unknown) => (element as { value: number }).value;
+
+/**
+ * The upscale page in headless Chromium, driven as a user would: pick a picture, wait, download. The
+ * model runs in the page (onnxruntime-web, WebAssembly); its result must match the CLI's.
+ */
+describe.skipIf(!hasChromium)('upscale page', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await temporaryDirectory();
+    server = await startWebServer({ port: 0, host: '127.0.0.1', runsDir: join(dir, 'runs') });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openPage(): Promise<Page> {
+    const page = await browser.newPage({ acceptDownloads: true });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.locator('#model option').count(), { timeout: 20_000 }).toBeGreaterThan(1);
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  /** A test picture: the sample photo cropped or enlarged to `width` x `height`, RGB. */
+  async function picture(name: string, width: number, height: number): Promise<string> {
+    const path = join(dir, name);
+    await sharp(join(repoRoot, 'samples/chelsea.png')).resize(width, height, { fit: 'cover' }).png().toFile(path);
+    return path;
+  }
+
+  it('upscales a PNG x4 with the default model in a worker, tiled, and the download equals the CLI output within 2/255', async () => {
+    const input = await picture('small.png', 230, 150);
+    const cli = await runCli(['upscale', input, '-o', join(dir, 'cli_x4.png')]);
+    expect(cli.code).toBe(0);
+
+    const page = await openPage();
+    expect(await page.evaluate('crossOriginIsolated')).toBe(true); // the server's COOP/COEP headers: threads allowed
+    await page.selectOption('#tile', '128'); // 2 x 2 tiles, blended as the CLI blends them
+    await page.setInputFiles('#file-input', input);
+    const job = page.locator('li.job').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    expect(await page.locator('#model-status').textContent()).toContain('WebAssembly');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Download PNG' }).click()]);
+    expect(download.suggestedFilename()).toBe('small_x4.png');
+    const downloaded = join(dir, 'page_x4.png');
+    await download.saveAs(downloaded);
+
+    const fromPage = await sharp(downloaded).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const fromCli = await sharp(join(dir, 'cli_x4.png')).raw().toBuffer({ resolveWithObject: true });
+    expect([fromPage.info.width, fromPage.info.height]).toEqual([920, 600]);
+    expect([fromCli.info.width, fromCli.info.height, fromCli.info.channels]).toEqual([920, 600, 3]);
+    let maxDifference = 0;
+    for (let i = 0; i < fromCli.data.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli.data[i] - fromPage.data[i]));
+    expect(maxDifference).toBeLessThanOrEqual(2);
+    const rgba = await sharp(downloaded).ensureAlpha().raw().toBuffer();
+    expect(rgba.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true); // an opaque picture stays opaque
+    await page.close();
+  }, 240_000);
+
+  it('cancels a picture mid-way, and the next picture still upscales', async () => {
+    const big = await picture('big.png', 1024, 768);
+    const small = await picture('next.png', 64, 48);
+    const page = await openPage();
+    await page.selectOption('#tile', '128'); // 48 tiles: plenty of time to cancel between two
+    await page.setInputFiles('#file-input', big);
+    const job = page.locator('li.job').first();
+    await expect.poll(() => job.locator('progress').evaluate(progressValue), { timeout: 120_000 }).toBeGreaterThan(0);
+    await job.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('cancelled');
+    const progressAtCancel = await job.locator('progress').evaluate(progressValue);
+    expect(progressAtCancel).toBeLessThan(1);
+    expect(await job.getByRole('button', { name: 'Download PNG' }).count()).toBe(0);
+
+    await page.setInputFiles('#file-input', small);
+    const next = page.locator('li.job').nth(1);
+    await expect.poll(() => next.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    expect(await next.textContent()).toContain('256×192');
+    await page.close();
+  }, 300_000);
+
+  it('upscales a 2048x2048 picture to 8192x8192 without the tab crashing', async () => {
+    const input = await picture('huge.png', 2048, 2048);
+    const page = await openPage();
+    let crashed = false;
+    page.on('crash', () => (crashed = true));
+    await page.selectOption('#tile', '512');
+    await page.setInputFiles('#file-input', input);
+    const job = page.locator('li.job').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 1_200_000, interval: 2000 }).toMatch(/done|failed/);
+    expect(await job.textContent()).toContain('8192×8192');
+    expect(crashed).toBe(false);
+    // The result is on the page: its canvas holds the enlarged picture.
+    expect(await job.locator('canvas').nth(0).evaluate((canvas) => [(canvas as unknown as { width: number }).width, (canvas as unknown as { height: number }).height])).toEqual([8192, 8192]);
+    await page.close();
+  }, 1_500_000);
+});
