@@ -20,9 +20,9 @@ let kernels: ResampleExports | undefined;
 
 function loadKernels(): ResampleExports {
   if (!kernels) {
-    let bytes: Buffer;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = readFileSync(WASM_PATH);
+      bytes = new Uint8Array(readFileSync(WASM_PATH)); // a plain ArrayBuffer-backed copy, as every WebAssembly typing accepts
     } catch {
       throw new Error(`the resampling kernels are not built (${WASM_PATH.pathname} is missing): run 'npm run build'`);
     }

@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { defaultModelFor, loadModel, SHIPPED_MODELS_DIR } from '../models/modelFile.js';
-import { onnxOf } from '../models/modelBytes.js';
 
 export interface ShippedModelInfo {
   name: string;
@@ -33,20 +32,8 @@ export async function listShippedModels(): Promise<ShippedModelInfo[]> {
   ).then((models) => models.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name)));
 }
 
-const exported = new Map<string, Promise<Uint8Array>>();
-
-/**
- * A shipped model as the ONNX graph the page runs (the same export as `enhance export`), built once per
- * server. undefined when there is no shipped model of that name.
- */
-export async function shippedModelOnnx(name: string): Promise<Uint8Array | undefined> {
-  if (!/^[\w.-]+$/.test(name)) return undefined;
+/** The file of a shipped model, if `name` is one (names come from URLs: checked against the list). */
+export async function shippedModelFile(name: string): Promise<string | undefined> {
   const models = await listShippedModels();
-  if (!models.some((m) => m.name === name)) return undefined;
-  let onnx = exported.get(name);
-  if (!onnx) {
-    onnx = loadModel(join(SHIPPED_MODELS_DIR, `${name}.safetensors`)).then(({ spec, state }) => onnxOf({ kind: 'network', spec, state, description: name }));
-    exported.set(name, onnx);
-  }
-  return onnx;
+  return models.some((m) => m.name === name) ? join(SHIPPED_MODELS_DIR, `${name}.safetensors`) : undefined;
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { runsRoutes } from './runsApi.js';
-import { listShippedModels, shippedModelOnnx } from './shippedModels.js';
+import { listShippedModels, shippedModelFile } from './shippedModels.js';
 
 /** The built front end (`npm run build` writes it from web/). */
 export const WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -25,7 +26,7 @@ export interface WebAppOptions {
 
 /**
  * The web app: the upscale page (everything runs in the browser; the server only hands out the page,
- * onnxruntime-web and the shipped models as ONNX) and the training page (runs read from `runsDir`).
+ * onnxruntime-web and the shipped model files) and the training page (runs read from `runsDir`).
  * Every response carries the cross-origin isolation headers multi-threaded WebAssembly needs
  * (SharedArrayBuffer is only available to cross-origin isolated pages).
  */
@@ -41,10 +42,11 @@ export function createWebApp(options: WebAppOptions): Hono {
   });
 
   app.get('/api/models', async (c) => c.json(await listShippedModels()));
-  app.get('/models/:file{[\\w.-]+\\.onnx}', async (c) => {
-    const onnx = await shippedModelOnnx(c.req.param('file').replace(/\.onnx$/, ''));
-    if (!onnx) return c.json({ error: 'no shipped model of that name' }, 404);
-    return c.body(new Uint8Array(onnx), 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-cache' });
+  // The page reads shipped models as any model file the user drops in (.safetensors), with the same code.
+  app.get('/models/:file{[\\w.-]+\\.safetensors}', async (c) => {
+    const file = await shippedModelFile(c.req.param('file').replace(/\.safetensors$/, ''));
+    if (!file) return c.json({ error: 'no shipped model of that name' }, 404);
+    return c.body(new Uint8Array(await readFile(file)), 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-cache' });
   });
   app.route('/api/runs', runsRoutes(options.runsDir));
 
@@ -70,7 +72,12 @@ export function startWebServer(options: WebAppOptions & { port: number; host: st
       server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
         resolvePromise({
           url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${info.port}`,
-          close: () => new Promise((done) => server.close(() => done())),
+          close: () =>
+            new Promise((done) => {
+              server.close(() => done());
+              // Open event streams (a training page left open) would keep close() waiting forever.
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }),
         });
       });
       server.on('error', reject);

@@ -1,4 +1,5 @@
 import { EnhanceError } from '../errors.js';
+import { latin1Bytes, latin1Text } from '../io/latin1.js';
 
 /**
  * A restricted unpickler: Python's pickle virtual machine (protocols 0-5) without its one dangerous
@@ -111,7 +112,7 @@ function decodeQuotedString(text: string): string {
 
 /** Python's raw-unicode-escape (UNICODE): latin-1 bytes with \uXXXX and \UXXXXXXXX escapes. */
 function decodeRawUnicodeEscape(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('latin1').replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, short?: string, long?: string) =>
+  return latin1Text(bytes).replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, short?: string, long?: string) =>
     String.fromCodePoint(parseInt(short ?? long!, 16)),
   );
 }
@@ -158,7 +159,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}, start
   const line = (): string => {
     const end = bytes.indexOf(0x0a, position);
     if (end < 0) truncated();
-    const content = Buffer.from(bytes.subarray(position, end)).toString('latin1');
+    const content = latin1Text(bytes.subarray(position, end));
     position = end + 1;
     return content.endsWith('\r') ? content.slice(0, -1) : content;
   };
@@ -270,7 +271,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}, start
         break;
 
       case 0x53: // STRING (Python 2 str; torch.load decodes these as UTF-8, and so do we)
-        stack.push(utf8.decode(Buffer.from(decodeQuotedString(line()), 'latin1')));
+        stack.push(utf8.decode(latin1Bytes(decodeQuotedString(line()))));
         break;
       case 0x54: // BINSTRING
         stack.push(text(i32()));
@@ -279,7 +280,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}, start
         stack.push(text(u8()));
         break;
       case 0x56: // UNICODE
-        stack.push(decodeRawUnicodeEscape(Buffer.from(line(), 'latin1')));
+        stack.push(decodeRawUnicodeEscape(latin1Bytes(line())));
         break;
       case 0x58: // BINUNICODE
         stack.push(text(u32()));

@@ -1,5 +1,6 @@
 import { EnhanceError } from '../errors.js';
 import { PythonGlobal, PythonObject, setState } from './pickle.js';
+import { latin1Bytes } from '../io/latin1.js';
 
 /**
  * The Python standard-library and numpy globals a checkpoint's metadata names, rebuilt as plain data
@@ -48,7 +49,7 @@ function numpyScalar(dtype: unknown, data: unknown): unknown {
 function encodeText(text: unknown, encoding: unknown = 'utf-8'): Uint8Array {
   if (typeof text !== 'string') throw new EnhanceError('corrupt pickle: _codecs.encode of a non-string');
   const latin1 = typeof encoding === 'string' && /^latin[-_]?1$|^iso[-_]?8859[-_]1$/i.test(encoding);
-  return new Uint8Array(Buffer.from(text, latin1 ? 'latin1' : 'utf8'));
+  return latin1 ? latin1Bytes(text) : new TextEncoder().encode(text);
 }
 
 /** bytes() / bytearray(): empty, from a list of ints, from bytes, or from (text, encoding). */

@@ -7,6 +7,7 @@ import { findPythonGlobal } from './pythonGlobals.js';
 import { chooseStateDict } from './stateDictWrappers.js';
 import { findTorchGlobal, StorageType, StoredTensor, TorchStorage } from './torchTensor.js';
 import { readInputFile } from '../io/readInputFile.js';
+import { latin1Text } from '../io/latin1.js';
 
 /**
  * PyTorch checkpoints (.pth / .pt), read without Python. torch.save writes one of two layouts:
@@ -60,7 +61,7 @@ function readZipCheckpoint(bytes: Uint8Array): unknown {
     throw new EnhanceError('is a TorchScript archive (torch.jit.save), not a torch.save checkpoint; save the state dict with torch.save');
   }
   const byteOrder = entry(`${folder}byteorder`);
-  if (byteOrder && Buffer.from(byteOrder).toString('latin1') !== 'little') throw bigEndianError();
+  if (byteOrder && latin1Text(byteOrder) !== 'little') throw bigEndianError();
 
   const storages = new Map<string, TorchStorage>();
   const persistentLoad = (id: unknown): TorchStorage => {

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
@@ -75,6 +76,40 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     expect(rgba.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true); // an opaque picture stays opaque
     await page.close();
   }, 240_000);
+
+  it("reads the user's own model file in the page (a Real-ESRGAN compact .pth) and matches the CLI with that file", async () => {
+    const input = await picture('own.png', 64, 40);
+    const model = join(repoRoot, 'test/fixtures/models/realesrgan-compact-x4.pth');
+    const cli = await runCli(['upscale', input, '--model', model, '-o', join(dir, 'own_cli.png')]);
+    expect(cli.code).toBe(0);
+    const page = await openPage();
+    await page.selectOption('#model', 'file');
+    await page.setInputFiles('#model-file', model);
+    await expect.poll(() => page.locator('#model-status').textContent(), { timeout: 60_000 }).toContain('SRVGGNetCompact');
+    await page.setInputFiles('#file-input', input);
+    const job = page.locator('li.job').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    const [download] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Download PNG' }).click()]);
+    await download.saveAs(join(dir, 'own_page.png'));
+    const fromPage = await sharp(join(dir, 'own_page.png')).removeAlpha().raw().toBuffer();
+    const fromCli = await sharp(join(dir, 'own_cli.png')).raw().toBuffer();
+    expect(fromPage.length).toBe(256 * 160 * 3);
+    expect(fromPage.length).toBe(fromCli.length);
+    let maxDifference = 0;
+    for (let i = 0; i < fromCli.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli[i] - fromPage[i]));
+    expect(maxDifference).toBeLessThanOrEqual(2);
+    await page.close();
+  }, 240_000);
+
+  it('names the file and the problem when a dropped model file is not a model', async () => {
+    const notAModel = join(dir, 'notes.pth');
+    await writeFile(notAModel, 'these are not weights');
+    const page = await openPage();
+    await page.selectOption('#model', 'file');
+    await page.setInputFiles('#model-file', notAModel);
+    await expect.poll(() => page.locator('#model-status').textContent(), { timeout: 60_000 }).toContain('notes.pth: is not a model file enhance can read');
+    await page.close();
+  }, 120_000);
 
   it('cancels a picture mid-way, and the next picture still upscales', async () => {
     const big = await picture('big.png', 1024, 768);

@@ -24,6 +24,9 @@ const status = $<HTMLParagraphElement>('#model-status');
 const queue = $<HTMLOListElement>('#queue');
 const FROM_FILE = 'file';
 
+/** A request before the worker wrapper numbers it (Omit over each member of the union). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
 /** The worker, with replies matched to requests by id. */
 class UpscaleWorker {
   private readonly worker = new Worker('/assets/upscaleWorker.js', { type: 'module' });
@@ -38,7 +41,7 @@ class UpscaleWorker {
   }
 
   /** Send a request; `onMessage` sees every reply until it returns true (the last one). */
-  request(message: Omit<ToWorker, 'id'>, onMessage: (reply: FromWorker) => boolean, transfer: Transferable[] = []): number {
+  request(message: WithoutId<ToWorker>, onMessage: (reply: FromWorker) => boolean, transfer: Transferable[] = []): number {
     const id = this.nextId++;
     this.handlers.set(id, (reply) => {
       if (onMessage(reply)) this.handlers.delete(id);
@@ -97,7 +100,7 @@ function ensureModel(): Promise<void> {
       name = file.name;
       bytes = await file.arrayBuffer();
     } else {
-      name = `${modelSelect.value}.onnx`;
+      name = `${modelSelect.value}.safetensors`;
       status.textContent = `Loading ${modelSelect.value}…`;
       const response = await fetch(`/models/${name}`);
       if (!response.ok) throw new Error(`${name}: the server answered ${response.status}`);
@@ -111,7 +114,7 @@ function ensureModel(): Promise<void> {
           if (reply.type === 'loaded') {
             loadedKey = key;
             loadedScale = reply.scale;
-            status.textContent = `Model: ${reply.description}, ×${reply.scale}, on ${reply.backend}.`;
+            status.textContent = `Model: ${reply.description}${reply.description.includes(`x${reply.scale}`) ? '' : `, ×${reply.scale}`}, on ${reply.backend}.`;
             resolve();
           } else if (reply.type === 'error') {
             loadedKey = undefined;

@@ -46,7 +46,7 @@ class WebTileRunner implements TileRunner {
 }
 
 async function webGpuUsable(): Promise<boolean> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  const gpu = (navigator as WorkerNavigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   if (!gpu) return false;
   try {
     return (await gpu.requestAdapter()) !== null;

@@ -1,0 +1,157 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { LogFollower } from './logFollower.js';
+import { completeLines, parseLog, parseLogLine, summarizeRun, type RunSummary, type TrainLogLine } from './runLog.js';
+
+/** How often a followed run's log and samples folder are looked at. */
+const POLL_MILLISECONDS = 500;
+
+/** A sample grid `enhance train` writes (its temporaries start with a dot and end in .tmp-*). */
+const SAMPLE_FILE = /^\w[\w.-]*\.png$/;
+
+/** A run is a direct sub-folder of the runs folder: one path segment, not hidden, not `..`. */
+function isRunName(name: string): boolean {
+  return name.length > 0 && !name.startsWith('.') && !/[/\\\0]/.test(name);
+}
+
+/** The run's config, or undefined when it is missing or not a JSON object. */
+async function readConfig(runDir: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const config: unknown = JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8'));
+    return typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readLogBytes(runDir: string): Promise<Uint8Array> {
+  return readFile(join(runDir, 'log.jsonl')).catch(() => new Uint8Array(0));
+}
+
+async function listSamples(runDir: string): Promise<string[]> {
+  const files = await readdir(join(runDir, 'samples')).catch((): string[] => []);
+  return files.filter((file) => SAMPLE_FILE.test(file)).sort();
+}
+
+/** The latest change time among the run folder, its config and its log (absent files do not count). */
+async function modifiedTime(runDir: string): Promise<Date> {
+  const times = await Promise.all(['', 'config.json', 'log.jsonl'].map((file) => stat(join(runDir, file)).then((s) => s.mtimeMs, () => 0)));
+  return new Date(Math.max(...times));
+}
+
+/** A folder is a run once `enhance train` has written its config or log into it. */
+async function isRunFolder(runDir: string): Promise<boolean> {
+  const entries = await readdir(runDir).catch((): string[] => []);
+  return entries.includes('config.json') || entries.includes('log.jsonl');
+}
+
+/** The run's folder when `name` names a run of `runsDir`, else undefined. */
+async function runFolder(runsDir: string, name: string): Promise<string | undefined> {
+  if (!isRunName(name)) return undefined;
+  const runDir = join(runsDir, name);
+  return (await isRunFolder(runDir)) ? runDir : undefined;
+}
+
+async function summaries(runsDir: string): Promise<RunSummary[]> {
+  const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
+  const names = entries.filter((entry) => entry.isDirectory() && isRunName(entry.name)).map((entry) => entry.name);
+  const runs = await Promise.all(
+    names.map(async (name) => {
+      const runDir = join(runsDir, name);
+      if (!(await isRunFolder(runDir))) return [];
+      const [config, log, modified] = await Promise.all([readConfig(runDir), readLogBytes(runDir).then(parseLog), modifiedTime(runDir)]);
+      return [summarizeRun(name, config, log, modified)];
+    }),
+  );
+  return runs.flat().sort((a, b) => b.modified.localeCompare(a.modified) || a.name.localeCompare(b.name));
+}
+
+/** The byte offset to follow a log from: the browser's Last-Event-ID on reconnection, else `?from=`. */
+function followFrom(c: Context): number | undefined {
+  const value = c.req.header('Last-Event-ID') ?? c.req.query('from');
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function badName(c: Context, what: string) {
+  return c.json({ error: `invalid ${what} name` }, 400);
+}
+
+function unknownRun(c: Context, name: string) {
+  return c.json({ error: `no run named ${JSON.stringify(name)}` }, 404);
+}
+
+/**
+ * Training runs for the training page, one sub-folder of `runsDir` each:
+ * - `GET /` the runs, newest change first; the folder itself is named in the `X-Runs-Dir` header;
+ * - `GET /:run` its config, complete log lines, sample grids, and `logOffset` (where its log was read to);
+ * - `GET /:run/events` Server-Sent Events while the run goes on: `log` (a new complete line, `id` = the
+ *   byte offset after it, so a reconnecting EventSource resumes where it was), `reset` (the log was
+ *   rewritten; its lines follow again from the start) and `sample` (a new sample grid's file name);
+ * - `GET /:run/samples/:file` a sample grid (PNG).
+ */
+export function runsRoutes(runsDir: string): Hono {
+  const app = new Hono();
+
+  app.get('/', async (c) => {
+    c.header('X-Runs-Dir', encodeURIComponent(runsDir));
+    return c.json(await summaries(runsDir));
+  });
+
+  app.get('/:run', async (c) => {
+    const name = c.req.param('run');
+    if (!isRunName(name)) return badName(c, 'run');
+    const runDir = await runFolder(runsDir, name);
+    if (!runDir) return unknownRun(c, name);
+    const [config, bytes, samples] = await Promise.all([readConfig(runDir), readLogBytes(runDir), listSamples(runDir)]);
+    const { lines, end } = completeLines(bytes);
+    const log: TrainLogLine[] = lines.flatMap((text) => parseLogLine(text) ?? []);
+    return c.json({ name, config: config ?? null, log, logOffset: end, samples });
+  });
+
+  app.get('/:run/events', async (c) => {
+    const name = c.req.param('run');
+    if (!isRunName(name)) return badName(c, 'run');
+    const runDir = await runFolder(runsDir, name);
+    if (!runDir) return unknownRun(c, name);
+    const follower = await LogFollower.start(join(runDir, 'log.jsonl'), followFrom(c));
+    const knownSamples = new Set(await listSamples(runDir));
+    return streamSSE(c, async (stream) => {
+      let connected = true;
+      stream.onAbort(() => {
+        connected = false;
+      });
+      // An SSE comment, so the response starts at once and the page can show that it is live.
+      await stream.write(': following\n\n');
+      while (connected) {
+        const growth = await follower.poll();
+        if (growth.reset) await stream.writeSSE({ event: 'reset', data: '' });
+        for (const line of growth.lines) {
+          if (parseLogLine(line.text)) await stream.writeSSE({ event: 'log', data: line.text, id: String(line.end) });
+        }
+        const samples = await listSamples(runDir);
+        for (const file of samples) {
+          if (!knownSamples.has(file)) await stream.writeSSE({ event: 'sample', data: file });
+        }
+        knownSamples.clear();
+        for (const file of samples) knownSamples.add(file);
+        await stream.sleep(POLL_MILLISECONDS);
+      }
+    });
+  });
+
+  app.get('/:run/samples/:file', async (c) => {
+    const name = c.req.param('run');
+    const file = c.req.param('file');
+    if (!isRunName(name)) return badName(c, 'run');
+    if (!SAMPLE_FILE.test(file)) return badName(c, 'sample');
+    const runDir = await runFolder(runsDir, name);
+    if (!runDir) return unknownRun(c, name);
+    const png = await readFile(join(runDir, 'samples', file)).catch(() => undefined);
+    if (!png) return c.json({ error: `run ${JSON.stringify(name)} has no sample ${JSON.stringify(file)}` }, 404);
+    return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache' });
+  });
+
+  return app;
+}
