@@ -132,7 +132,7 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     await page.close();
   }, 300_000);
 
-  it('upscales a 2048x2048 picture to 8192x8192 without the tab crashing', async () => {
+  it('upscales a 2048x2048 picture to 8192x8192 without the tab crashing, the page responsive meanwhile', async () => {
     const input = await picture('huge.png', 2048, 2048);
     const page = await openPage();
     let crashed = false;
@@ -140,6 +140,12 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     await page.selectOption('#tile', '512');
     await page.setInputFiles('#file-input', input);
     const job = page.locator('li.job').first();
+    // The page stays usable while the worker computes: a click is handled before the picture is done.
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('running');
+    const theme = await page.evaluate('document.documentElement.dataset.theme');
+    await page.click('#theme-toggle');
+    expect(await page.evaluate('document.documentElement.dataset.theme')).not.toBe(theme);
+    expect(await job.getAttribute('data-state')).toBe('running');
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 1_200_000, interval: 2000 }).toMatch(/done|failed/);
     expect(await job.textContent()).toContain('8192×8192');
     expect(crashed).toBe(false);
