@@ -74,7 +74,42 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     expect(maxDifference).toBeLessThanOrEqual(2);
     const rgba = await sharp(downloaded).ensureAlpha().raw().toBuffer();
     expect(rgba.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true); // an opaque picture stays opaque
+
+    const [webp] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Download WebP' }).click()]);
+    expect(webp.suggestedFilename()).toBe('small_x4.webp');
+    await webp.saveAs(join(dir, 'page_x4.webp'));
+    const webpInfo = await sharp(join(dir, 'page_x4.webp')).metadata();
+    expect([webpInfo.format, webpInfo.width, webpInfo.height]).toEqual(['webp', 920, 600]);
     await page.close();
+  }, 240_000);
+
+  /** Upscale `input` in the page with a model file the user picks; the downloaded PNG's RGB samples. */
+  async function upscaleWithOwnModel(input: string, model: string, expectedInStatus: string): Promise<Buffer> {
+    const page = await openPage();
+    await page.selectOption('#model', 'file');
+    await page.setInputFiles('#model-file', model);
+    await expect.poll(() => page.locator('#model-status').textContent(), { timeout: 60_000 }).toContain(expectedInStatus);
+    await page.setInputFiles('#file-input', input);
+    const job = page.locator('li.job').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    const [download] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Download PNG' }).click()]);
+    const saved = join(dir, `page_${Date.now()}.png`);
+    await download.saveAs(saved);
+    await page.close();
+    return sharp(saved).removeAlpha().raw().toBuffer();
+  }
+
+  it('reads an ONNX model file in the page (one the CLI exported) and matches the CLI with that file', async () => {
+    const input = await picture('onnx.png', 64, 40);
+    const model = join(dir, 'compact.onnx');
+    expect((await runCli(['export', '--model', join(repoRoot, 'test/fixtures/models/realesrgan-compact-x4.pth'), '-o', model])).code).toBe(0);
+    expect((await runCli(['upscale', input, '--model', model, '-o', join(dir, 'onnx_cli.png')])).code).toBe(0);
+    const fromPage = await upscaleWithOwnModel(input, model, 'ONNX model compact.onnx');
+    const fromCli = await sharp(join(dir, 'onnx_cli.png')).raw().toBuffer();
+    expect(fromPage.length).toBe(256 * 160 * 3);
+    let maxDifference = 0;
+    for (let i = 0; i < fromCli.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli[i] - fromPage[i]));
+    expect(maxDifference).toBeLessThanOrEqual(2);
   }, 240_000);
 
   it("reads the user's own model file in the page (a Real-ESRGAN compact .pth) and matches the CLI with that file", async () => {
@@ -82,23 +117,13 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     const model = join(repoRoot, 'test/fixtures/models/realesrgan-compact-x4.pth');
     const cli = await runCli(['upscale', input, '--model', model, '-o', join(dir, 'own_cli.png')]);
     expect(cli.code).toBe(0);
-    const page = await openPage();
-    await page.selectOption('#model', 'file');
-    await page.setInputFiles('#model-file', model);
-    await expect.poll(() => page.locator('#model-status').textContent(), { timeout: 60_000 }).toContain('SRVGGNetCompact');
-    await page.setInputFiles('#file-input', input);
-    const job = page.locator('li.job').first();
-    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
-    const [download] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Download PNG' }).click()]);
-    await download.saveAs(join(dir, 'own_page.png'));
-    const fromPage = await sharp(join(dir, 'own_page.png')).removeAlpha().raw().toBuffer();
+    const fromPage = await upscaleWithOwnModel(input, model, 'SRVGGNetCompact');
     const fromCli = await sharp(join(dir, 'own_cli.png')).raw().toBuffer();
     expect(fromPage.length).toBe(256 * 160 * 3);
     expect(fromPage.length).toBe(fromCli.length);
     let maxDifference = 0;
     for (let i = 0; i < fromCli.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli[i] - fromPage[i]));
     expect(maxDifference).toBeLessThanOrEqual(2);
-    await page.close();
   }, 240_000);
 
   it('names the file and the problem when a dropped model file is not a model', async () => {

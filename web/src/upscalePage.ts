@@ -241,6 +241,7 @@ class Job {
     after.height = reply.height;
     after.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(reply.rgba), reply.width, reply.height), 0, 0);
     this.progress.value = 1;
+    this.item.dataset.seconds = String(reply.seconds); // the worker's time for the picture (read by `npm run bench -- web`)
     this.setState('done', `done: ${reply.width}×${reply.height} in ${reply.seconds.toFixed(1)} s`);
     const actions = document.createElement('div');
     actions.className = 'job-actions';
