@@ -11,11 +11,10 @@ import { serializeModel } from '../src/graph/onnx/serializeModel.js';
 import { BuildContext, FROZEN_PREFIX } from '../src/nn/buildContext.js';
 import { createSession, ort } from '../src/runtime/session.js';
 import type { Value } from '../src/graph/value.js';
-import { modelSpecOf } from '../src/train/trainRun.js';
+import { modelSpecOf, optimizerOf } from '../src/train/trainRun.js';
 import { readTrainConfig } from '../src/train/trainConfig.js';
 import { compileGanSteps, discriminator } from '../src/train/ganSteps.js';
 import { contentLossTerms } from '../src/train/generatorLoss.js';
-import { adam } from '../src/optim/adam.js';
 import { Trainer } from '../src/runtime/trainer.js';
 import type { StateDict } from '../src/nn/buildContext.js';
 
@@ -55,7 +54,7 @@ const config = await readTrainConfig(join(import.meta.dirname, '../presets', `${
 const spec = modelSpecOf(config);
 const states = { generator: new Map() as StateDict, discriminator: new Map() as StateDict };
 const macs = { generator: 0, discriminator: 0 };
-const steps = compileGanSteps(config, spec, states, await contentLossTerms(config), { generator: adam(), discriminator: adam() }, {
+const steps = compileGanSteps(config, spec, states, await contentLossTerms(config), { generator: optimizerOf(config.optimizer), discriminator: optimizerOf(config.gan!.optimizer) }, {
   generator: (g) => (macs.generator = graphMacs(g)),
   discriminator: (g) => (macs.discriminator = graphMacs(g)),
 });

@@ -49,7 +49,7 @@ export interface TrainResult {
 
 type Batch = Record<string, TensorData>;
 
-function optimizerOf(o: TrainConfig['optimizer']): Optimizer {
+export function optimizerOf(o: TrainConfig['optimizer']): Optimizer {
   if (o.type === 'sgd') return sgd({ momentum: o.momentum, weightDecay: o.weight_decay });
   const options = { beta1: o.betas[0], beta2: o.betas[1], weightDecay: o.weight_decay };
   return o.type === 'adam' ? adam(options) : adamw(options);
