@@ -136,6 +136,53 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     await page.close();
   }, 120_000);
 
+  it('works from the keyboard: Tab reaches the picture button, Enter opens the file chooser, the result has focusable controls', async () => {
+    const input = await picture('keys.png', 48, 32);
+    const page = await openPage();
+    let reached = false;
+    for (let i = 0; i < 6 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate('document.activeElement && document.activeElement.id')) === 'choose-pictures';
+    }
+    expect(reached).toBe(true);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    expect(chooser.isMultiple()).toBe(true);
+    await chooser.setFiles(input);
+    const job = page.locator('li.job').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    await job.getByRole('button', { name: 'Download PNG' }).focus();
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Download PNG');
+    expect(await job.locator('input[type="range"]').count()).toBe(2); // divider and zoom, as sliders
+    await page.close();
+  }, 120_000);
+
+  it('keeps alpha: a picture with a transparency gradient comes back with the alpha the CLI gives, within 2/255', async () => {
+    const path = join(dir, 'alpha.png');
+    const { data, info } = await sharp(join(repoRoot, 'samples/chelsea.png')).resize(96, 64).raw().toBuffer({ resolveWithObject: true });
+    const rgba = Buffer.alloc(info.width * info.height * 4);
+    for (let p = 0; p < info.width * info.height; p++) {
+      for (let c = 0; c < 3; c++) rgba[4 * p + c] = data[3 * p + c];
+      rgba[4 * p + 3] = Math.round((255 * (p % info.width)) / (info.width - 1)); // transparent left, opaque right
+    }
+    await sharp(rgba, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toFile(path);
+    expect((await runCli(['upscale', path, '-o', join(dir, 'alpha_cli.png')])).code).toBe(0);
+    const page = await openPage();
+    await page.setInputFiles('#file-input', path);
+    const job = page.locator('li.job').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    const [download] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Download PNG' }).click()]);
+    await download.saveAs(join(dir, 'alpha_page.png'));
+    const fromPage = await sharp(join(dir, 'alpha_page.png')).extractChannel(3).raw().toBuffer();
+    const fromCli = await sharp(join(dir, 'alpha_cli.png')).extractChannel(3).raw().toBuffer();
+    expect(fromPage.length).toBe(384 * 256);
+    let maxDifference = 0;
+    for (let i = 0; i < fromCli.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli[i] - fromPage[i]));
+    expect(maxDifference).toBeLessThanOrEqual(2);
+    expect(fromPage[0]).toBeLessThan(8); // still transparent on the left...
+    expect(fromPage[383]).toBeGreaterThan(247); // ...and opaque on the right
+    await page.close();
+  }, 120_000);
+
   it('cancels a picture mid-way, and the next picture still upscales', async () => {
     const big = await picture('big.png', 1024, 768);
     const small = await picture('next.png', 64, 48);

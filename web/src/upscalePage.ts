@@ -277,6 +277,8 @@ function addPictures(files: Iterable<File>): void {
 function setUpDropZone(): void {
   const zone = $<HTMLElement>('#drop-zone');
   const input = $<HTMLInputElement>('#file-input');
+  // A real button opens the (hidden) file input: focusable and labelled like every other control.
+  $<HTMLButtonElement>('#choose-pictures').addEventListener('click', () => input.click());
   input.addEventListener('change', () => {
     addPictures(input.files ?? []);
     input.value = '';

@@ -100,7 +100,8 @@ async function upscale(message: Extract<ToWorker, { type: 'upscale' }>): Promise
   try {
     const input = tensorFromRaster({ width: message.width, height: message.height, channels: 4, bitDepth: 8, data: new Uint8Array(message.rgba) });
     const output = createRaster(message.width * runner.scale, message.height * runner.scale, 4, 8);
-    const tile = message.tile === 'whole' ? Math.max(message.width, message.height) : message.tile;
+    // 'whole' still tiles above 1024 px: one run on a bigger picture can exhaust WebAssembly's 4 GB.
+    const tile = message.tile === 'whole' ? Math.min(Math.max(message.width, message.height), 1024) : message.tile;
     await upscaleInto(input, runner, rasterSink(output), {
       tile,
       overlap: 8,
