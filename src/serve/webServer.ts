@@ -6,7 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { runsRoutes } from './runsApi.js';
-import { listShippedModels, shippedModelFile } from './shippedModels.js';
+import { listShippedModels, shippedModelFile } from '../models/shippedModels.js';
 
 /** The built front end (`npm run build` writes it from web/). */
 export const WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -44,7 +44,7 @@ export function createWebApp(options: WebAppOptions): Hono {
   app.get('/api/models', async (c) => c.json(await listShippedModels()));
   // The page reads shipped models as any model file the user drops in (.safetensors), with the same code.
   app.get('/models/:file{[\\w.-]+\\.safetensors}', async (c) => {
-    const file = await shippedModelFile(c.req.param('file').replace(/\.safetensors$/, ''));
+    const file = shippedModelFile(c.req.param('file').replace(/\.safetensors$/, ''));
     if (!file) return c.json({ error: 'no shipped model of that name' }, 404);
     return c.body(new Uint8Array(await readFile(file)), 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-cache' });
   });

@@ -22,6 +22,15 @@ async function makeModel(dir: string, scale = 2): Promise<{ path: string; spec: 
 }
 
 describe('models from the CLI', () => {
+  it('enhance models lists the shipped models, each scale\'s default first and marked', async () => {
+    const result = await runCli(['models']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(['compact-x2', 'compact-x4', 'compact-x4-gan']);
+    expect(lines[1]).toMatch(/^compact-x4 {2}x4 {2}srvgg-compact \{"features":48,"convs":10\} {2}230,496 parameters, the default, Set5 PSNR-Y 31\.0\d* dB$/);
+    expect(lines[2]).not.toContain('the default');
+  });
+
   it('enhance upscale --model runs the model file, keeping alpha', async () => {
     const dir = await temporaryDirectory();
     const { path, spec, state } = await makeModel(dir);

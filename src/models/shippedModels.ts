@@ -1,11 +1,13 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { defaultModelFor, loadModel, SHIPPED_MODELS_DIR } from '../models/modelFile.js';
+import { defaultModelFor, loadModel, SHIPPED_MODELS_DIR } from './modelFile.js';
 
 export interface ShippedModelInfo {
   name: string;
   scale: number;
   arch: string;
+  options: Record<string, number>;
   parameters: number;
   /** The model `enhance upscale` uses for this scale when none is named. */
   isDefault: boolean;
@@ -13,7 +15,7 @@ export interface ShippedModelInfo {
   psnrY?: number;
 }
 
-/** The shipped models (models/*.safetensors), for the web page's model menu: each scale's default first. */
+/** The shipped models (models/*.safetensors), for `enhance models` and the web page's menu: each scale's default first. */
 export async function listShippedModels(): Promise<ShippedModelInfo[]> {
   let files: string[] = [];
   try {
@@ -27,13 +29,13 @@ export async function listShippedModels(): Promise<ShippedModelInfo[]> {
       const parameters = [...state.values()].reduce((n, t) => n + t.data.length, 0);
       const psnrY = info['val.psnrY'] ? Number(info['val.psnrY']) : undefined;
       const isDefault = defaultModelFor(spec.scale) === join(SHIPPED_MODELS_DIR, file);
-      return { name: basename(file, '.safetensors'), scale: spec.scale, arch: spec.arch, parameters, isDefault, ...(psnrY !== undefined ? { psnrY } : {}) };
+      return { name: basename(file, '.safetensors'), scale: spec.scale, arch: spec.arch, options: spec.options, parameters, isDefault, ...(psnrY !== undefined ? { psnrY } : {}) };
     }),
   ).then((models) => models.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name)));
 }
 
-/** The file of a shipped model, if `name` is one (names come from URLs: checked against the list). */
-export async function shippedModelFile(name: string): Promise<string | undefined> {
-  const models = await listShippedModels();
-  return models.some((m) => m.name === name) ? join(SHIPPED_MODELS_DIR, `${name}.safetensors`) : undefined;
+/** The file of a shipped model, if `name` (from a URL) is one. */
+export function shippedModelFile(name: string): string | undefined {
+  const path = join(SHIPPED_MODELS_DIR, `${name}.safetensors`);
+  return /^[\w.-]+$/.test(name) && existsSync(path) ? path : undefined;
 }
