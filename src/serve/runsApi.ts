@@ -78,8 +78,12 @@ function badName(c: Context, what: string) {
   return c.json({ error: `invalid ${what} name` }, 400);
 }
 
-function unknownRun(c: Context, name: string) {
-  return c.json({ error: `no run named ${JSON.stringify(name)}` }, 404);
+/** The folder of the run a request names, or the response for a bad or unknown name. */
+async function requestedRun(c: Context, runsDir: string): Promise<{ name: string; runDir: string } | Response> {
+  const name = c.req.param('run')!;
+  if (!isRunName(name)) return badName(c, 'run');
+  const runDir = await runFolder(runsDir, name);
+  return runDir ? { name, runDir } : c.json({ error: `no run named ${JSON.stringify(name)}` }, 404);
 }
 
 /**
@@ -100,10 +104,9 @@ export function runsRoutes(runsDir: string): Hono {
   });
 
   app.get('/:run', async (c) => {
-    const name = c.req.param('run');
-    if (!isRunName(name)) return badName(c, 'run');
-    const runDir = await runFolder(runsDir, name);
-    if (!runDir) return unknownRun(c, name);
+    const run = await requestedRun(c, runsDir);
+    if (run instanceof Response) return run;
+    const { name, runDir } = run;
     const [config, bytes, samples] = await Promise.all([readConfig(runDir), readLogBytes(runDir), listSamples(runDir)]);
     const { lines, end } = completeLines(bytes);
     const log: TrainLogLine[] = lines.flatMap((text) => parseLogLine(text) ?? []);
@@ -111,10 +114,9 @@ export function runsRoutes(runsDir: string): Hono {
   });
 
   app.get('/:run/events', async (c) => {
-    const name = c.req.param('run');
-    if (!isRunName(name)) return badName(c, 'run');
-    const runDir = await runFolder(runsDir, name);
-    if (!runDir) return unknownRun(c, name);
+    const run = await requestedRun(c, runsDir);
+    if (run instanceof Response) return run;
+    const { runDir } = run;
     const follower = await LogFollower.start(join(runDir, 'log.jsonl'), followFrom(c));
     const knownSamples = new Set(await listSamples(runDir));
     return streamSSE(c, async (stream) => {
@@ -142,12 +144,11 @@ export function runsRoutes(runsDir: string): Hono {
   });
 
   app.get('/:run/samples/:file', async (c) => {
-    const name = c.req.param('run');
     const file = c.req.param('file');
-    if (!isRunName(name)) return badName(c, 'run');
-    if (!SAMPLE_FILE.test(file)) return badName(c, 'sample');
-    const runDir = await runFolder(runsDir, name);
-    if (!runDir) return unknownRun(c, name);
+    if (isRunName(c.req.param('run')) && !SAMPLE_FILE.test(file)) return badName(c, 'sample');
+    const run = await requestedRun(c, runsDir);
+    if (run instanceof Response) return run;
+    const { name, runDir } = run;
     const png = await readFile(join(runDir, 'samples', file)).catch(() => undefined);
     if (!png) return c.json({ error: `run ${JSON.stringify(name)} has no sample ${JSON.stringify(file)}` }, 404);
     return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache' });

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebServer, type RunningServer } from '../../src/serve/webServer.js';
-import { repoRoot, runCli, temporaryDirectory } from '../helpers.js';
+import { maxAbsDifference, repoRoot, runCli, temporaryDirectory } from '../helpers.js';
 import { hasChromium, launchChromium } from './browser.js';
 
 /** The value of a <progress> element (evaluated in the page). */
@@ -69,9 +69,7 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     const fromCli = await sharp(join(dir, 'cli_x4.png')).raw().toBuffer({ resolveWithObject: true });
     expect([fromPage.info.width, fromPage.info.height]).toEqual([920, 600]);
     expect([fromCli.info.width, fromCli.info.height, fromCli.info.channels]).toEqual([920, 600, 3]);
-    let maxDifference = 0;
-    for (let i = 0; i < fromCli.data.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli.data[i] - fromPage.data[i]));
-    expect(maxDifference).toBeLessThanOrEqual(2);
+    expect(maxAbsDifference(fromCli.data, fromPage.data)).toBeLessThanOrEqual(2);
     const rgba = await sharp(downloaded).ensureAlpha().raw().toBuffer();
     expect(rgba.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true); // an opaque picture stays opaque
 
@@ -107,9 +105,7 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     const fromPage = await upscaleWithOwnModel(input, model, 'ONNX model compact.onnx');
     const fromCli = await sharp(join(dir, 'onnx_cli.png')).raw().toBuffer();
     expect(fromPage.length).toBe(256 * 160 * 3);
-    let maxDifference = 0;
-    for (let i = 0; i < fromCli.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli[i] - fromPage[i]));
-    expect(maxDifference).toBeLessThanOrEqual(2);
+    expect(maxAbsDifference(fromCli, fromPage)).toBeLessThanOrEqual(2);
   }, 240_000);
 
   it("reads the user's own model file in the page (a Real-ESRGAN compact .pth) and matches the CLI with that file", async () => {
@@ -121,9 +117,7 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     const fromCli = await sharp(join(dir, 'own_cli.png')).raw().toBuffer();
     expect(fromPage.length).toBe(256 * 160 * 3);
     expect(fromPage.length).toBe(fromCli.length);
-    let maxDifference = 0;
-    for (let i = 0; i < fromCli.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli[i] - fromPage[i]));
-    expect(maxDifference).toBeLessThanOrEqual(2);
+    expect(maxAbsDifference(fromCli, fromPage)).toBeLessThanOrEqual(2);
   }, 240_000);
 
   it('names the file and the problem when a dropped model file is not a model', async () => {
@@ -179,9 +173,7 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     const fromPage = await sharp(join(dir, 'alpha_page.png')).extractChannel(3).raw().toBuffer();
     const fromCli = await sharp(join(dir, 'alpha_cli.png')).extractChannel(3).raw().toBuffer();
     expect(fromPage.length).toBe(384 * 256);
-    let maxDifference = 0;
-    for (let i = 0; i < fromCli.length; i++) maxDifference = Math.max(maxDifference, Math.abs(fromCli[i] - fromPage[i]));
-    expect(maxDifference).toBeLessThanOrEqual(2);
+    expect(maxAbsDifference(fromCli, fromPage)).toBeLessThanOrEqual(2);
     expect(fromPage[0]).toBeLessThan(8); // still transparent on the left...
     expect(fromPage[383]).toBeGreaterThan(247); // ...and opaque on the right
     await page.close();
