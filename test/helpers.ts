@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { createImageTensor, type ImageTensor } from '../src/image/tensor.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,8 +15,20 @@ if (!existsSync(join(datasetsDir, 'Set5'))) {
   throw new Error(`the shared datasets are missing: expected Set5 under ${datasetsDir} (set ENHANCE_DATASETS)`);
 }
 
-export function temporaryDirectory(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'enhance-test-'));
+/** Every folder `temporaryDirectory` made in the current test file; removed when the file's tests end. */
+const madeDirectories: string[] = [];
+afterAll(async () => {
+  await Promise.all(madeDirectories.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/**
+ * A new empty folder in the system's temporary directory, removed with everything in it after the
+ * calling test file's last test (the suite leaves nothing behind; `test/suiteLeavesNoTemporaries` checks).
+ */
+export async function temporaryDirectory(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'enhance-test-'));
+  madeDirectories.push(dir);
+  return dir;
 }
 
 export interface CliResult {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -14,6 +14,28 @@ export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/**
+ * Flush a file's (or a folder's) data to the disk. Before the rename, so a power cut cannot leave an
+ * empty file under the final name (ext4 and xfs may order the rename before the data); after it, the
+ * folder, so the new name itself survives. Folders that cannot be opened for sync are skipped.
+ */
+async function syncToDisk(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EBADF') throw error; // file systems without fsync on folders
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Write `path` atomically: produce the bytes at a temporary name in the same folder, then rename. */
 export async function writeFileAtomic(path: string, produce: (temporaryPath: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -21,7 +43,9 @@ export async function writeFileAtomic(path: string, produce: (temporaryPath: str
   pendingTemporaries.add(temporary);
   try {
     await produce(temporary);
+    await syncToDisk(temporary);
     await rename(temporary, path);
+    await syncToDisk(dirname(path));
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
@@ -38,4 +62,34 @@ export function writeBufferAtomic(path: string, data: Uint8Array | string): Prom
 export function removePendingTemporaries(): void {
   for (const temporary of pendingTemporaries) rmSync(temporary, { force: true });
   pendingTemporaries.clear();
+}
+
+const TEMPORARY_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]+$/;
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, but another user's
+  }
+}
+
+/**
+ * Remove the temporaries that a killed process left in `folder` (SIGKILL or a power cut between
+ * writing and renaming): those whose writer no longer runs. Returns the names removed.
+ */
+export async function removeStaleTemporaries(folder: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((name) => {
+    const match = TEMPORARY_NAME.exec(name);
+    return match !== null && Number(match[1]) !== process.pid && !processIsAlive(Number(match[1]));
+  });
+  await Promise.all(stale.map((name) => rm(join(folder, name), { force: true })));
+  return stale;
 }

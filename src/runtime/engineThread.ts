@@ -1,3 +1,4 @@
+import './onnxruntimeEnvironment.js'; // the worker inherits the environment it sets
 import { Worker } from 'node:worker_threads';
 import type { TensorData } from '../graph/tensorData.js';
 import type { StateDict } from '../nn/buildContext.js';

@@ -1,7 +1,10 @@
+import { ORT_LOG_SEVERITY_FATAL } from './onnxruntimeEnvironment.js'; // first: before onnxruntime loads
 import ort from 'onnxruntime-node';
 import { EnhanceError } from '../errors.js';
 import type { TensorData } from '../graph/tensorData.js';
 import type { DType } from '../graph/value.js';
+
+ort.env.logLevel = 'fatal';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -28,6 +31,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
       // One node at a time, all threads inside it: the parallel executor measured 2x slower for training.
       interOpNumThreads: 1,
       graphOptimizationLevel: options.optimization ?? 'all',
+      logSeverityLevel: ORT_LOG_SEVERITY_FATAL,
       ...(options.profilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     });
   } catch (error) {
