@@ -3,6 +3,7 @@ import { EnhanceError } from '../errors.js';
 import type { TensorData } from '../graph/tensorData.js';
 import { writeBufferAtomic } from '../io/atomicWrite.js';
 import { readInputFile } from '../io/readInputFile.js';
+import { elementCount, MAX_MODEL_FILE_BYTES, MAX_TENSOR_ELEMENTS } from '../models/modelLimits.js';
 
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header naming
@@ -63,6 +64,19 @@ function decodeTensor(bytes: Uint8Array, dtype: StoredDtype, shape: number[]): T
   }
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isByteOffset(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/**
+ * Read a safetensors file. Every header entry is checked before anything is allocated (its type,
+ * dtype, shape of non-negative integers, and a byte range that fits the file and the shape), so a
+ * crafted header yields one line naming the file and the tensor, never a JavaScript error.
+ */
 export function decodeSafetensors(bytes: Uint8Array, name = '<buffer>'): SafetensorsFile {
   const fail = (problem: string): never => {
     throw new EnhanceError(`not a valid safetensors file: ${problem}`, { file: name });
@@ -70,33 +84,42 @@ export function decodeSafetensors(bytes: Uint8Array, name = '<buffer>'): Safeten
   if (bytes.length < 8) fail('shorter than its 8-byte header length');
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (headerLength > bytes.length - 8) fail(`the header claims ${headerLength} bytes but the file has ${bytes.length - 8} after the length`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  let header: unknown;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
     return fail('the header is not JSON');
   }
+  if (!isPlainObject(header)) return fail('the header is not a JSON object');
   const dataStart = 8 + headerLength;
   const tensors = new Map<string, TensorData>();
   let metadata: Record<string, string> = {};
   for (const [key, entry] of Object.entries(header)) {
     if (key === '__metadata__') {
+      if (!isPlainObject(entry) || !Object.values(entry).every((value) => typeof value === 'string')) fail('__metadata__ is not a map of strings');
       metadata = entry as Record<string, string>;
       continue;
     }
-    const { dtype, shape, data_offsets: offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (!(dtype in BYTES)) fail(`tensor '${key}' has dtype ${dtype}, which is not supported`);
-    const expected = shape.reduce((a, b) => a * b, 1) * BYTES[dtype as StoredDtype];
-    if (!Array.isArray(offsets) || offsets[1] - offsets[0] !== expected || dataStart + offsets[1] > bytes.length) {
+    if (!isPlainObject(entry)) return fail(`the entry of tensor '${key}' is not an object`);
+    const { dtype, shape, data_offsets: offsets } = entry;
+    if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) return fail(`tensor '${key}' has dtype ${JSON.stringify(dtype)}, which is not supported`);
+    if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+      return fail(`tensor '${key}' has shape ${JSON.stringify(shape)}, not a list of sizes`);
+    }
+    const count = elementCount(shape);
+    if (count > MAX_TENSOR_ELEMENTS) fail(`tensor '${key}' has shape [${shape.join(', ')}], more elements than enhance reads in one tensor`);
+    const expected = count * BYTES[dtype as StoredDtype];
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isByteOffset) || offsets[1] - offsets[0] !== expected || dataStart + offsets[1] > bytes.length) {
       fail(`tensor '${key}' (${dtype} [${shape.join(', ')}]) has a bad byte range ${JSON.stringify(offsets)}`);
     }
-    tensors.set(key, decodeTensor(bytes.subarray(dataStart + offsets[0], dataStart + offsets[1]), dtype as StoredDtype, shape));
+    const [begin, end] = offsets as [number, number];
+    tensors.set(key, decodeTensor(bytes.subarray(dataStart + begin, dataStart + end), dtype as StoredDtype, shape as number[]));
   }
   return { tensors, metadata };
 }
 
 export async function readSafetensors(path: string): Promise<SafetensorsFile> {
-  return decodeSafetensors(await readInputFile(path, 'safetensors file'), path);
+  return decodeSafetensors(await readInputFile(path, 'safetensors file', MAX_MODEL_FILE_BYTES), path);
 }
 
 /** Written under a temporary name and renamed, so a checkpoint on disk is always complete. */

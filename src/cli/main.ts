@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isEnhanceError } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_CANCELLED, exitCodeOf, isCancelledError, isEnhanceError } from '../errors.js';
 import { removePendingTemporaries } from '../io/atomicWrite.js';
 import { downscaleCommand } from './commands/downscaleCommand.js';
 import { evalCommand } from './commands/evalCommand.js';
@@ -12,8 +12,6 @@ import { upscaleCommand } from './commands/upscaleCommand.js';
 import { weightsCommand } from './commands/weightsCommand.js';
 import { takeInterrupt } from './interrupt.js';
 
-/** Exit codes: 0 success, 1 a bug in enhance, 2 bad input or usage, 130 interrupted. */
-const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('enhance')
@@ -50,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     if (takeInterrupt()) return;
     removePendingTemporaries();
     process.stderr.write('\nenhance: interrupted; no partial output was left behind\n');
-    process.exit(130);
+    process.exit(EXIT_CANCELLED);
   });
   try {
     await buildProgram().parseAsync(argv);
@@ -59,15 +57,16 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
       process.stderr.write(`enhance: ${error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
-      return EXIT_USAGE;
+      return EXIT_BAD_INPUT;
     }
-    if (isEnhanceError(error)) {
-      process.stderr.write(`enhance: ${error.message}\n`);
-      return EXIT_USAGE;
+    // The one place where failures become exit codes (see errors.ts): 2 bad input, 130 cancelled, 1 a bug.
+    if (isEnhanceError(error)) process.stderr.write(`enhance: ${error.message}\n`);
+    else if (isCancelledError(error)) process.stderr.write('\nenhance: interrupted; no partial output was left behind\n');
+    else {
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      process.stderr.write(`enhance: internal error: ${message} (a bug in enhance, not in your files; set ENHANCE_DEBUG=1 for details)\n`);
+      if (process.env.ENHANCE_DEBUG) console.error(error);
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`enhance: internal error: ${message} (set ENHANCE_DEBUG=1 for details)\n`);
-    if (process.env.ENHANCE_DEBUG) console.error(error);
-    return 1;
+    return exitCodeOf(error);
   }
 }

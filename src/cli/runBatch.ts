@@ -1,4 +1,4 @@
-import { isEnhanceError } from '../errors.js';
+import { isCancelledError, isEnhanceError } from '../errors.js';
 import type { PlannedOutput } from './outputPlan.js';
 import { createProgress } from './progress.js';
 
@@ -7,7 +7,7 @@ export type ItemProgress = (done: number, total: number) => void;
 
 /**
  * Run `work` on every planned file. A file that fails is reported on one line and the rest go on;
- * the result is the number of failures (the command's exit status depends on it). Once `signal` is
+ * the result is the number of failures of bad input (the command's exit status depends on it). Once `signal` is
  * aborted (Ctrl-C) no further file starts.
  */
 export async function runBatch(
@@ -24,11 +24,16 @@ export async function runBatch(
       await work(entry, (done, total) => progress.inside(entry.input, done, total));
       if (plan.length > 1) progress.advance(`${entry.input} -> ${entry.output}`);
     } catch (error) {
-      if (signal?.aborted) break;
+      if (signal?.aborted || isCancelledError(error)) break;
+      // Only bad input (this picture, the model file, an option) fails one picture; a bug in enhance
+      // stops the batch and is reported as such by the CLI, never blamed on the picture.
+      if (!isEnhanceError(error)) {
+        progress.stop();
+        throw error;
+      }
       failures++;
-      const message = isEnhanceError(error) ? error.message : `${entry.input}: ${error instanceof Error ? error.message : String(error)}`;
       if (plan.length > 1) progress.advance(`${entry.input} failed`);
-      process.stderr.write(`enhance: ${message}\n`);
+      process.stderr.write(`enhance: ${error.message}\n`);
     }
   }
   progress.stop();

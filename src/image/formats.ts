@@ -34,3 +34,13 @@ export function supportsSixteenBit(format: OutputFormat): boolean {
 export function supportsAlpha(format: OutputFormat): boolean {
   return format !== 'jpg';
 }
+
+/** The widest or tallest picture each encoder writes (measured with sharp 0.35: libwebp, libheif, mozjpeg). */
+const MAX_SIDE: Record<OutputFormat, number> = { png: 2 ** 31 - 1, tiff: 2 ** 31 - 1, jpg: 65500, webp: 16383, avif: 16384 };
+
+/** Why a picture of this size cannot be written in `format`, or undefined when it can. */
+export function sizeProblem(format: OutputFormat, width: number, height: number): string | undefined {
+  const side = MAX_SIDE[format];
+  if (width <= side && height <= side) return undefined;
+  return `a ${width}x${height} result does not fit ${format} (at most ${side} pixels a side); write png or tiff`;
+}

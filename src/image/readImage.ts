@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { EnhanceError } from '../errors.js';
+import { checkRegularFile } from '../io/fileChecks.js';
 import { createImageTensor, type ImageTensor } from './tensor.js';
 
 export type BitDepth = 8 | 16;
@@ -14,24 +14,28 @@ export interface DecodedImage {
   readonly format: string;
   /** The embedded ICC profile, if any (pixels are converted to sRGB on decoding; writers convert back). */
   readonly icc?: Buffer;
+  /** Frames of an animated picture (GIF, WebP, APNG); only the first is decoded. */
+  readonly frames: number;
 }
+
+/** What a picture's header says, read before any pixel is decoded. */
+export interface ImageHeader {
+  readonly width: number;
+  readonly height: number;
+  readonly frames: number;
+  readonly format: string;
+}
+
+/** sharp's own default limit (0x3FFF squared): larger pictures are refused before decoding. */
+export const MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
 
 function describe(input: string | Buffer, name?: string): string {
   return name ?? (typeof input === 'string' ? input : '<buffer>');
 }
 
 async function checkReadableFile(path: string): Promise<void> {
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new EnhanceError('is a folder, not an image file', { file: path });
-    if (info.size === 0) throw new EnhanceError('is empty (0 bytes), not an image', { file: path });
-  } catch (error) {
-    if (error instanceof EnhanceError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new EnhanceError('no such file', { file: path });
-    if (code === 'EACCES') throw new EnhanceError('permission denied', { file: path });
-    throw new EnhanceError(`cannot read (${code ?? String(error)})`, { file: path });
-  }
+  const size = await checkRegularFile(path, 'image file');
+  if (size === 0) throw new EnhanceError('is empty (0 bytes), not an image', { file: path });
 }
 
 /**
@@ -40,16 +44,31 @@ async function checkReadableFile(path: string): Promise<void> {
  * precision; palette images become RGB(A). Truncated or corrupt files are errors, never silently
  * half-decoded pictures.
  */
-export async function readImage(input: string | Buffer, options: { name?: string } = {}): Promise<DecodedImage> {
+export async function readImage(
+  input: string | Buffer,
+  options: { name?: string; /** Throws to refuse the picture before its pixels are decoded. */ checkHeader?: (header: ImageHeader) => void } = {},
+): Promise<DecodedImage> {
   const file = describe(input, options.name);
   if (typeof input === 'string') await checkReadableFile(input);
 
   let metadata: Metadata;
   try {
-    metadata = await sharp(input).metadata();
+    // The header only: sharp's pixel limit is checked here, with a message that says so.
+    metadata = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new EnhanceError('not an image, or an image format we cannot read', { file, cause: error });
   }
+  const header: ImageHeader = {
+    width: metadata.width ?? 0,
+    height: metadata.pageHeight ?? metadata.height ?? 0,
+    frames: metadata.pages ?? 1,
+    format: metadata.format ?? 'unknown',
+  };
+  if (header.width * header.height > MAX_INPUT_PIXELS) {
+    const megapixels = (n: number) => `${Math.round(n / 1e6)} Mpx`;
+    throw new EnhanceError(`is ${header.width}x${header.height} pixels (${megapixels(header.width * header.height)}), more than enhance reads (${megapixels(MAX_INPUT_PIXELS)})`, { file });
+  }
+  options.checkHeader?.(header);
 
   const bitDepth: BitDepth = metadata.depth === 'ushort' ? 16 : 8;
   // Gray files are decoded as sRGB (sharp copies the gray value into R, G and B exactly) and reduced
@@ -76,7 +95,7 @@ export async function readImage(input: string | Buffer, options: { name?: string
   const hasAlpha = decodedChannels === 4;
   const sourceChannels = isGray ? (hasAlpha ? [0, 3] : [0]) : hasAlpha ? [0, 1, 2, 3] : [0, 1, 2];
   const image = interleavedToPlanar(samples, decodedChannels, sourceChannels, height, width, bitDepth === 16 ? 65535 : 255);
-  return { image, bitDepth, format: metadata.format ?? 'unknown', ...(metadata.icc && !isGray ? { icc: metadata.icc } : {}) };
+  return { image, bitDepth, format: header.format, frames: header.frames, ...(metadata.icc && !isGray ? { icc: metadata.icc } : {}) };
 }
 
 function interleavedToPlanar(

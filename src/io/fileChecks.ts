@@ -60,7 +60,7 @@ export async function confinedFile(folder: string, name: string, referrer: strin
     realFolder = await realpath(folder);
     real = await realpath(path);
   } catch (error) {
-    return refuse(describeFileError(error, 'file'));
+    return refuse((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : describeFileError(error, 'file'));
   }
   if (!isInside(realFolder, real)) refuse(`leads outside the model's folder (${folder}); refused`);
   const size = await checkRegularFile(real, options.kind).catch((error: unknown) => refuse((error as Error).message.replace(`${real}: `, '')));

@@ -74,6 +74,11 @@ export const ARCHITECTURES = {
 export type ArchitectureName = keyof typeof ARCHITECTURES;
 export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as ArchitectureName[];
 
+/** True for the names of `ARCHITECTURES` only (never '__proto__', 'constructor' or 'toString'). */
+export function isArchitectureName(name: string): name is ArchitectureName {
+  return Object.hasOwn(ARCHITECTURES, name);
+}
+
 /** What a model is: an architecture, its hyper-parameters and its scale. */
 export interface ModelSpec {
   arch: ArchitectureName;
@@ -83,7 +88,7 @@ export interface ModelSpec {
 
 /** Build the network a spec describes on input `x` (NCHW RGB in [0, 1]). */
 export function buildNetwork(spec: ModelSpec, ctx: BuildContext, x: Value): Value {
-  const architecture = ARCHITECTURES[spec.arch];
+  const architecture = isArchitectureName(spec.arch) ? ARCHITECTURES[spec.arch] : undefined;
   if (!architecture) throw new Error(`unknown architecture '${spec.arch}' (known: ${ARCHITECTURE_NAMES.join(', ')})`);
   const options = architecture.options.parse(spec.options);
   return (architecture.build as (ctx: BuildContext, x: Value, scale: number, o: unknown) => Value)(ctx, x, spec.scale, options);

@@ -1,14 +1,13 @@
 import { EnhanceError } from '../errors.js';
-import { Graph } from '../graph/graph.js';
-import type { TensorData } from '../graph/tensorData.js';
-import { BuildContext, type StateDict } from '../nn/buildContext.js';
-import { buildNetwork, type ModelSpec } from './architectures.js';
+import type { StateDict } from '../nn/buildContext.js';
+import type { ModelSpec } from './architectures.js';
 import { basicsrEdsrLayout, edsrPytorchLayout } from './layouts/edsr.js';
 import { basicsrRRDBNetLayout, esrganOriginalLayout, esrganRepositoryLayout } from './layouts/esrgan.js';
 import { msrresnetLayout } from './layouts/msrresnet.js';
 import { srresnetLayout } from './layouts/srresnet.js';
 import { srvggCompactLayout } from './layouts/srvggCompact.js';
 import { LayoutWeights, type LayoutReading, type WeightLayout } from './layouts/weightLayout.js';
+import { describeMisfit, weightsMisfit } from './weightsFit.js';
 
 /** A weights file understood: what to build, its weights under our names, and a line for people. */
 export interface DetectedModel {
@@ -77,46 +76,8 @@ function renameWeights(weights: StateDict, reading: LayoutReading, fail: (proble
   return renamed;
 }
 
-class MissingParameter extends Error {
-  constructor(readonly key: string) {
-    super(`missing parameter ${key}`);
-  }
-}
-
-/**
- * The file's tensors as the network asks for them while it builds: a missing one stops the build at
- * once (instead of BuildContext initialising it at random), and the last one asked for is the one a
- * shape mismatch is about.
- */
-class ParameterRequests extends Map<string, TensorData> {
-  readonly requested = new Set<string>();
-  last = '';
-
-  override get(key: string): TensorData | undefined {
-    this.last = key;
-    const tensor = super.get(key);
-    if (!tensor) throw new MissingParameter(key);
-    this.requested.add(key);
-    return tensor;
-  }
-}
-
 /** Build the network the reading describes over the renamed tensors: names and shapes must match exactly. */
 function checkAgainstNetwork(reading: LayoutReading, renamed: StateDict, fail: (problem: string) => never): void {
-  const requests = new ParameterRequests(renamed);
-  const graph = new Graph();
-  const input = graph.input('input', 'float32', [1, 3, 'height', 'width']);
-  const fileKey = (key: string) => reading.renaming.toFile(key);
-  try {
-    buildNetwork(reading.spec, BuildContext.create(graph, requests, { training: false }), input);
-  } catch (error) {
-    if (error instanceof MissingParameter) fail(`has no '${fileKey(error.key)}'`);
-    // BuildContext's mismatch message: "<name>: the stored tensor is [...], the network needs [...]".
-    if (error instanceof RangeError && error.message.startsWith(`${requests.last}: `)) {
-      fail(`'${fileKey(requests.last)}' does not fit: ${error.message.slice(requests.last.length + 2)}`);
-    }
-    throw error;
-  }
-  const unused = [...renamed.keys()].filter((key) => !requests.requested.has(key));
-  if (unused.length > 0) fail(`'${fileKey(unused[0])}' has no place in the network`);
+  const misfit = weightsMisfit(reading.spec, renamed);
+  if (misfit) fail(describeMisfit(misfit, (key) => reading.renaming.toFile(key)));
 }

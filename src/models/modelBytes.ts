@@ -6,6 +6,7 @@ import { parsePytorchCheckpoint } from '../weights/pytorchFile.js';
 import { buildNetwork, type ModelSpec } from './architectures.js';
 import { detectArchitecture } from './detectArchitecture.js';
 import { modelFromSafetensors } from './modelMetadata.js';
+import { checkOnnxGraphBounds, decodeOnnxModel, externalDataLocations } from './onnxGraphCheck.js';
 
 /**
  * Model files as bytes: what the CLI reads from disk and what the web page gets from a file the user
@@ -22,7 +23,15 @@ export type ModelFormat = 'safetensors' | 'pytorch' | 'onnx' | 'ncnn' | 'tfjs';
  */
 export type ModelSource =
   | { kind: 'network'; spec: ModelSpec; state: StateDict; description: string }
-  | { kind: 'onnx'; onnx: Uint8Array; description: string };
+  | {
+      kind: 'onnx';
+      onnx: Uint8Array;
+      description: string;
+      /** Files beside the model holding its large tensors (ONNX external data), as the graph names them. */
+      externalData?: readonly string[];
+      /** The model's file, when onnxruntime must open it there to find its external data. */
+      path?: string;
+    };
 
 /** What kind of model file this is, from its first bytes (16 are enough), then its name's extension. */
 export function modelFormatFromHead(magic: Uint8Array, name: string): ModelFormat | undefined {
@@ -67,13 +76,24 @@ export function modelSourceFromBytes(bytes: Uint8Array, name: string): ModelSour
     case 'pytorch':
       return fromWeights(parsePytorchCheckpoint(bytes, name), name);
     case 'onnx':
-      return { kind: 'onnx', onnx: bytes, description: `ONNX model ${name}` };
+      return onnxSource(bytes, name, `ONNX model ${name}`);
     case 'ncnn':
     case 'tfjs':
       throw new EnhanceError(`is ${format === 'ncnn' ? 'an ncnn' : 'a TF.js'} model, which comes in several files: convert it with 'enhance export' first`, { file: name });
     case undefined:
       throw notAModelFile(bytes.subarray(0, 8), name);
   }
+}
+
+/**
+ * An ONNX graph as a model source, once checked: a graph whose fixed sizes no SR model has is refused
+ * before onnxruntime allocates them. Its external data files are listed for the caller to confine.
+ */
+export function onnxSource(onnx: Uint8Array, name: string, description: string): ModelSource & { kind: 'onnx' } {
+  const model = decodeOnnxModel(onnx, name);
+  checkOnnxGraphBounds(model, name);
+  const externalData = externalDataLocations(model);
+  return { kind: 'onnx', onnx, description, ...(externalData.length > 0 ? { externalData } : {}) };
 }
 
 /** The model as a standalone ONNX graph (input 'input' [batch, 3, height, width] in [0, 1]). */

@@ -1,6 +1,7 @@
-import { EnhanceError } from '../errors.js';
+import { describeZodError, EnhanceError } from '../errors.js';
 import type { StateDict } from '../nn/buildContext.js';
-import { ARCHITECTURE_NAMES, ARCHITECTURES, type ArchitectureName, type ModelSpec } from './architectures.js';
+import { ARCHITECTURE_NAMES, ARCHITECTURES, isArchitectureName, type ArchitectureName, type ModelSpec } from './architectures.js';
+import { describeMisfit, weightsMisfit } from './weightsFit.js';
 
 /**
  * What an enhance model file's metadata says, and the metadata to write: 'enhance.arch' (the network),
@@ -19,19 +20,32 @@ export function modelMetadata(spec: ModelSpec, info: Record<string, string> = {}
   return { ...info, 'enhance.format': 'enhance-model-1', 'enhance.arch': spec.arch, 'enhance.scale': String(spec.scale), 'enhance.options': JSON.stringify(spec.options) };
 }
 
-/** An enhance model from an already-read safetensors file (its metadata names the architecture). */
+/** The hyper-parameters an enhance model file stores, checked against the architecture's schema. */
+function storedOptions(arch: ArchitectureName, text: string | undefined, path: string): Record<string, number> {
+  let options: unknown;
+  try {
+    options = JSON.parse(text ?? '{}');
+  } catch {
+    throw new EnhanceError("has unreadable 'enhance.options' metadata (not JSON)", { file: path });
+  }
+  const parsed = ARCHITECTURES[arch].options.safeParse(options);
+  if (!parsed.success) throw new EnhanceError(`has bad 'enhance.options' for ${arch}: ${describeZodError(parsed.error, options)}`, { file: path });
+  return options as Record<string, number>;
+}
+
+/**
+ * An enhance model from an already-read safetensors file (its metadata names the architecture). The
+ * tensors must be exactly the ones the network needs: a missing tensor is never made up.
+ */
 export function modelFromSafetensors({ tensors, metadata }: { tensors: StateDict; metadata: Record<string, string> }, path: string): LoadedModel {
   const arch = metadata['enhance.arch'];
   if (!arch) throw new EnhanceError("has no 'enhance.arch' metadata: not an enhance model file", { file: path });
-  if (!(arch in ARCHITECTURES)) throw new EnhanceError(`names architecture '${arch}', which is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file: path });
+  if (!isArchitectureName(arch)) throw new EnhanceError(`names architecture '${arch}', which is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file: path });
   const scale = Number(metadata['enhance.scale']);
   if (![1, 2, 3, 4, 8].includes(scale)) throw new EnhanceError(`has a bad scale '${metadata['enhance.scale']}'`, { file: path });
-  let options: Record<string, number>;
-  try {
-    options = JSON.parse(metadata['enhance.options'] ?? '{}');
-  } catch {
-    throw new EnhanceError("has unreadable 'enhance.options' metadata", { file: path });
-  }
+  const spec: ModelSpec = { arch, scale, options: storedOptions(arch, metadata['enhance.options'], path) };
+  const misfit = weightsMisfit(spec, tensors);
+  if (misfit) throw new EnhanceError(describeMisfit(misfit), { file: path });
   const info = Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith('enhance.')));
-  return { spec: { arch: arch as ArchitectureName, scale, options }, state: tensors, info };
+  return { spec, state: tensors, info };
 }

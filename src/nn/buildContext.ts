@@ -10,6 +10,24 @@ export const FROZEN_PREFIX = 'frozen.';
 /** Parameters and buffers of a network by state-dict name ('body.0.weight'); shared by every graph built from it. */
 export type StateDict = Map<string, TensorData>;
 
+/** The network needs a tensor the state dict lacks, and this context may not invent it. */
+export class MissingWeight extends Error {
+  constructor(readonly key: string) {
+    super(`no tensor '${key}'`);
+  }
+}
+
+/** A tensor of the state dict has another shape than the network needs. */
+export class WeightShapeMismatch extends RangeError {
+  constructor(
+    readonly key: string,
+    readonly stored: readonly number[],
+    readonly needed: readonly number[],
+  ) {
+    super(`${key}: the stored tensor is [${stored.join(', ')}], the network needs [${needed.join(', ')}]`);
+  }
+}
+
 /** A buffer (e.g. BatchNorm's running mean) whose new value a training step produces. */
 export interface BufferUpdate {
   name: string;
@@ -30,12 +48,24 @@ export class BuildContext {
     private readonly random: Random,
     private readonly prefix: string,
     readonly bufferUpdates: BufferUpdate[],
+    /**
+     * Whether a tensor missing from the state dict is created with the training initialiser. Only a
+     * network about to be trained may be so completed: weights read from a file must be complete, or a
+     * partly random network would run without a word.
+     */
+    private readonly initialise: boolean,
+    /** Every state-dict name the network asked for, so a caller can find tensors it never used. */
+    readonly used: Set<string>,
     /** Frozen networks: parameters are graph inputs (fed each run from elsewhere), collected here. */
     readonly frozenInputs?: Value[],
   ) {}
 
-  static create(graph: Graph, state: StateDict, options: { training: boolean; seed?: number }): BuildContext {
-    return new BuildContext(graph, state, options.training, new Random(options.seed ?? 0), '', []);
+  /**
+   * `initialise` (default: `training`) allows missing tensors to be created; without it a missing
+   * tensor throws `MissingWeight`.
+   */
+  static create(graph: Graph, state: StateDict, options: { training: boolean; seed?: number; initialise?: boolean }): BuildContext {
+    return new BuildContext(graph, state, options.training, new Random(options.seed ?? 0), '', [], options.initialise ?? options.training, new Set());
   }
 
   /**
@@ -45,12 +75,12 @@ export class BuildContext {
    * batch statistics in training mode and never updates its running averages here.
    */
   static frozen(graph: Graph, state: StateDict, options: { training: boolean }): BuildContext {
-    return new BuildContext(graph, state, options.training, new Random(0), '', [], []);
+    return new BuildContext(graph, state, options.training, new Random(0), '', [], true, new Set(), []);
   }
 
   /** A context whose names are prefixed with `name.` (a sub-module). */
   child(name: string | number): BuildContext {
-    return new BuildContext(this.graph, this.state, this.training, this.random, this.qualify(String(name)), this.bufferUpdates, this.frozenInputs);
+    return new BuildContext(this.graph, this.state, this.training, this.random, this.qualify(String(name)), this.bufferUpdates, this.initialise, this.used, this.frozenInputs);
   }
 
   qualify(name: string): string {
@@ -59,13 +89,15 @@ export class BuildContext {
 
   private stored(name: string, shape: readonly number[], fanIn: number, init: Initializer): TensorData {
     const qualified = this.qualify(name);
+    this.used.add(qualified);
     let tensor = this.state.get(qualified);
     if (!tensor) {
+      if (!this.initialise) throw new MissingWeight(qualified);
       const size = shape.reduce((a, b) => a * b, 1);
       tensor = { dtype: 'float32', shape: [...shape], data: init(size, fanIn, this.random) };
       this.state.set(qualified, tensor);
     } else if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
-      throw new RangeError(`${qualified}: the stored tensor is [${tensor.shape.join(', ')}], the network needs [${shape.join(', ')}]`);
+      throw new WeightShapeMismatch(qualified, tensor.shape, shape);
     }
     return tensor;
   }

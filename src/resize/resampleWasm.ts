@@ -57,6 +57,18 @@ export interface PlaneResample {
 }
 
 /** Resize one [0, 1] plane of inHeight x inWidth to rows.outLength x columns.outLength. */
+/** WebAssembly (32-bit) addresses at most 4 GiB: the resampler's whole working set must fit in it. */
+export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
+
+/**
+ * Bytes of WebAssembly memory `resamplePlane` needs for one plane: source, intermediate and result as
+ * float32 (the intermediate is at most the larger of the two), plus taps. For checking before work starts.
+ */
+export function resampleBytesNeeded(inHeight: number, inWidth: number, outHeight: number, outWidth: number): number {
+  const planes = inHeight * inWidth + Math.max(outHeight * inWidth, inHeight * outWidth) + outHeight * outWidth;
+  return 4 * planes + 64 * (outHeight + outWidth);
+}
+
 export function resamplePlane(source: Float32Array, inHeight: number, inWidth: number, spec: PlaneResample): Float32Array {
   const k = loadKernels();
   const { rows, columns, rowsFirst } = spec;

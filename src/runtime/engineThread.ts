@@ -126,7 +126,8 @@ export class ThreadedSession {
     readonly outputNames: readonly string[],
   ) {}
 
-  static async create(model: Uint8Array, options: SessionOptions = {}): Promise<ThreadedSession> {
+  /** `model`: ONNX bytes, or the path of an ONNX file (onnxruntime then reads its external data beside it). */
+  static async create(model: Uint8Array | string, options: SessionOptions = {}): Promise<ThreadedSession> {
     const thread = new EngineThread();
     try {
       const reply = await thread.request({ kind: 'createSession', model, options });

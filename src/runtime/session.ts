@@ -22,10 +22,10 @@ export interface SessionOptions {
 }
 
 /** Compile an ONNX model into an onnxruntime session. */
-export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+export async function createSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<ort.InferenceSession> {
   const provider = options.provider ?? 'cpu';
   try {
-    return await ort.InferenceSession.create(model, {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
       // One node at a time, all threads inside it: the parallel executor measured 2x slower for training.
@@ -33,7 +33,8 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
       graphOptimizationLevel: options.optimization ?? 'all',
       logSeverityLevel: ORT_LOG_SEVERITY_FATAL,
       ...(options.profilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
-    });
+    };
+    return await (typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (provider === 'cuda') {

@@ -10,7 +10,7 @@ export type WorkerRequest =
   | { kind: 'step'; name: string; data: Record<string, TensorData>; learningRate: number; frozenFrom?: string }
   | { kind: 'stateDict'; name: string }
   | { kind: 'optimizerState'; name: string }
-  | { kind: 'createSession'; model: Uint8Array; options: SessionOptions }
+  | { kind: 'createSession'; model: Uint8Array | string; options: SessionOptions }
   | { kind: 'run'; feeds: Record<string, TensorData> }
   | { kind: 'release' };
 

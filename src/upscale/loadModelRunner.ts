@@ -14,7 +14,7 @@ async function compile(path: string, threads: number | undefined): Promise<Model
   const options = threads === undefined ? {} : { threads };
   const source = await readModelSource(path);
   if (source.kind === 'network') return ModelRunner.create(source.spec, source.state, { ...options, description: source.description });
-  return ModelRunner.fromOnnx(source.onnx, path, { ...options, description: source.description });
+  return ModelRunner.fromOnnx(source.path ?? source.onnx, path, { ...options, description: source.description });
 }
 
 const runners = new Map<string, Promise<ModelRunner>>();

@@ -50,7 +50,7 @@ export class ModelRunner implements TileRunner {
    * Run an ONNX SR model as it is: one float32 NCHW RGB input in [0, 1], one output. The scale is found
    * by a probe run on a small picture.
    */
-  static async fromOnnx(model: Uint8Array, file: string, options: SessionOptions & Partial<ModelTraits> = {}): Promise<ModelRunner> {
+  static async fromOnnx(model: Uint8Array | string, file: string, options: SessionOptions & Partial<ModelTraits> = {}): Promise<ModelRunner> {
     let session: ThreadedSession;
     try {
       session = await ThreadedSession.create(model, options);

@@ -1,4 +1,4 @@
-import { EnhanceError } from '../errors.js';
+import { throwIfCancelled } from '../errors.js';
 import type { ImageTensor } from '../image/tensor.js';
 import { blendWeight, planAxis, type TileSpan } from './tilePlan.js';
 import type { TileRunner } from './tileRunner.js';
@@ -42,7 +42,7 @@ function cropPlanes(image: ImageTensor, x: TileSpan, y: TileSpan): Float32Array 
 }
 
 export function checkNotAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new EnhanceError('cancelled');
+  throwIfCancelled(signal);
 }
 
 /**

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { EnhanceError } from '../errors.js';
-import type { OutputFormat } from '../image/formats.js';
+import { EnhanceError, throwIfCancelled } from '../errors.js';
+import { formatFromPath, sizeProblem, type OutputFormat } from '../image/formats.js';
 import { rasterFromTensor, tensorFromRaster, type Raster } from '../image/raster.js';
 import { readImage, type BitDepth, type DecodedImage } from '../image/readImage.js';
 import type { ImageTensor } from '../image/tensor.js';
 import { encodeRaster, writeRaster } from '../image/writeImage.js';
 import { defaultModelFor } from '../models/modelFile.js';
 import { RESIZE_METHODS } from '../resize/resizeImage.js';
+import { resampleBytesNeeded, WASM_MEMORY_LIMIT } from '../resize/resampleWasm.js';
 import { interpolate } from './interpolate.js';
 import { loadModelRunner } from './loadModelRunner.js';
 import { upscaleToRaster } from './upscalePicture.js';
@@ -38,17 +39,36 @@ const upscaleOptionsSchema = z
     alpha: z.enum(['model', 'bicubic']).optional(),
     /** Threads of the model's runtime (default: all cores). */
     threads: z.number().int().positive().optional(),
-    /** Cancels the work; the promise then rejects with 'cancelled'. */
+    /** Cancels the work; the promise then rejects with a `CancelledError`. */
     signal: z.instanceof(AbortSignal).optional(),
     /** Called after every tile the model runs. */
     onProgress: z.function().optional(),
+    /** Told what the result will lack (the frames after the first of an animated picture); default: nothing is said. */
+    onWarning: z.function().optional(),
   })
   .strict()
   .refine((o) => !(o.method && o.model), { message: "give either 'method' or 'model', not both", path: ['method'] });
 
-export type UpscaleOptions = Omit<z.input<typeof upscaleOptionsSchema>, 'onProgress'> & {
+export type UpscaleOptions = Omit<z.input<typeof upscaleOptionsSchema>, 'onProgress' | 'onWarning'> & {
   onProgress?: (done: number, total: number) => void;
+  onWarning?: (message: string) => void;
 };
+
+/** The largest result enhance makes (1 Gpx: 4 GB as 8-bit RGBA), checked before any work starts. */
+export const MAX_OUTPUT_PIXELS = 2 ** 30;
+
+/** Why a `width`x`height` picture cannot be enlarged `scale` times, or undefined. `classical`: by --method. */
+function enlargementProblem(width: number, height: number, scale: number, classical: boolean): string | undefined {
+  const [outWidth, outHeight] = [width * scale, height * scale];
+  if (outWidth * outHeight > MAX_OUTPUT_PIXELS) {
+    return `would become ${outWidth}x${outHeight} (${Math.round((outWidth * outHeight) / 1e6)} Mpx), more than enhance makes (${Math.round(MAX_OUTPUT_PIXELS / 1e6)} Mpx); use a smaller scale`;
+  }
+  const needed = resampleBytesNeeded(height, width, outHeight, outWidth);
+  if (classical && needed > WASM_MEMORY_LIMIT) {
+    return `is too large for classical resizing by ${scale} (${(needed / 1024 ** 3).toFixed(1)} GB of its 4 GB WebAssembly memory); use a model, which works in tiles, or a smaller scale`;
+  }
+  return undefined;
+}
 
 export interface OutputOptions {
   /** Default: from the file extension (toFile) or 'png' (toBuffer). */
@@ -98,14 +118,36 @@ export class UpscaleJob {
     private readonly options: z.output<typeof upscaleOptionsSchema>,
   ) {}
 
-  #run(): Promise<Result> {
+  get #name(): string {
+    return typeof this.input === 'string' ? this.input : '<buffer>';
+  }
+
+  /** The picture, refused from its header when the result could not be made or written in `format`. */
+  async #decode(scale: number, classical: boolean, format: OutputFormat | undefined): Promise<DecodedImage> {
+    const check = (width: number, height: number) => {
+      const problem = enlargementProblem(width, height, scale, classical) ?? (format && sizeProblem(format, width * scale, height * scale));
+      if (problem) throw new EnhanceError(problem, { file: this.#name });
+    };
+    if (!(typeof this.input === 'string' || Buffer.isBuffer(this.input))) {
+      check(this.input.width, this.input.height);
+      return { image: this.input, bitDepth: 8, format: 'raw', frames: 1 };
+    }
+    const decoded = await readImage(this.input, { checkHeader: ({ width, height }) => check(width, height) });
+    if (decoded.frames > 1) {
+      (this.options.onWarning as ((message: string) => void) | undefined)?.(`${this.#name}: has ${decoded.frames} frames; only the first is upscaled`);
+    }
+    return decoded;
+  }
+
+  /** The work, done once whatever outputs are asked for; `format`: the first output's, checked before work. */
+  #run(format?: OutputFormat): Promise<Result> {
     this.#result ??= (async () => {
-      const decoded: DecodedImage =
-        typeof this.input === 'string' || Buffer.isBuffer(this.input) ? await readImage(this.input) : { image: this.input, bitDepth: 8, format: 'raw' };
       const { scale, method, model, signal } = this.options;
-      if (signal?.aborted) throw new EnhanceError('cancelled');
+      // The model first: its scale decides the result's size, checked before any pixel is decoded.
       const modelName = method ? undefined : model ?? (defaultModelFor(scale ?? 4) ? 'default' : undefined);
       const runner = modelName === undefined ? undefined : await loadModelRunner(modelName, { scale, threads: this.options.threads });
+      const decoded = await this.#decode(runner?.scale ?? scale ?? 4, runner === undefined, format);
+      throwIfCancelled(signal);
       if (!runner) {
         const image = interpolate(decoded.image, scale ?? 4, method ?? 'bicubic', decoded.bitDepth);
         return { raster: rasterFromTensor(image, decoded.bitDepth), icc: decoded.icc };
@@ -138,14 +180,23 @@ export class UpscaleJob {
 
   /** Encode to a buffer; 16-bit input stays 16-bit where the format allows (PNG, TIFF); ICC profile kept. */
   async toBuffer(output: OutputOptions = {}): Promise<Buffer> {
-    const { raster, icc } = await this.#run();
-    return encodeRaster(raster, { format: output.format ?? 'png', quality: output.quality, icc });
+    const format = output.format ?? 'png';
+    const { raster, icc } = await this.#writable(format);
+    return encodeRaster(raster, { format, quality: output.quality, icc });
   }
 
   /** Write atomically to `path` (format from its extension unless given): no partial file, ever. */
   async toFile(path: string, output: OutputOptions = {}): Promise<void> {
-    const { raster, icc } = await this.#run();
+    const { raster, icc } = await this.#writable(output.format ?? formatFromPath(path));
     await writeRaster(path, raster, { ...output, icc });
+  }
+
+  /** The result, once it is known to fit `format` (checked before the work when this is the first output). */
+  async #writable(format: OutputFormat | undefined): Promise<Result> {
+    const result = await this.#run(format);
+    const problem = format && sizeProblem(format, result.raster.width, result.raster.height);
+    if (problem) throw new EnhanceError(problem, { file: this.#name });
+    return result;
   }
 }
 

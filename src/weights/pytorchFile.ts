@@ -43,16 +43,35 @@ function bigEndianError(): EnhanceError {
   return new EnhanceError('was saved on a big-endian machine, which is not supported');
 }
 
-function readZipCheckpoint(bytes: Uint8Array): unknown {
-  let entries: Unzipped;
+/** The zip entries `wanted` picks, inflated; declared (uncompressed) sizes are checked before inflating. */
+function unzipEntries(bytes: Uint8Array, wanted: (name: string, declaredSize: number) => boolean): Unzipped {
   try {
-    entries = unzipSync(bytes);
+    return unzipSync(bytes, { filter: (file) => wanted(file.name, file.originalSize) });
   } catch (error) {
+    if (isEnhanceError(error)) throw error;
     throw new EnhanceError(`is a truncated or corrupt zip archive (${error instanceof Error ? error.message : String(error)})`);
   }
-  const entry = (name: string): Uint8Array | undefined => (Object.hasOwn(entries, name) ? entries[name] : undefined);
+}
+
+/** A pickle larger than this is no state dict (RealESRGAN_x4plus's data.pkl: 60 KB). */
+const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Two passes over the archive, so that nothing is inflated that the checkpoint does not need: first the
+ * pickle and the small marker entries, then only the storages the pickle names, each no larger than
+ * the element count its persistent id declares (a zip bomb's entries are never inflated).
+ */
+function readZipCheckpoint(bytes: Uint8Array): unknown {
+  const small = new Set(['data.pkl', 'constants.pkl', 'byteorder']);
+  const marker = (name: string) => small.has(name.slice(name.lastIndexOf('/') + 1));
+  const metadata = unzipEntries(bytes, (name, size) => {
+    if (!marker(name)) return false;
+    if (size > MAX_PICKLE_BYTES) throw new EnhanceError(`has a ${size}-byte ${name}, too large for a checkpoint's pickle`);
+    return true;
+  });
+  const entry = (name: string): Uint8Array | undefined => (Object.hasOwn(metadata, name) ? metadata[name] : undefined);
   // The archive folder is named after the file torch.save wrote ('archive' for a buffer), so look for it.
-  const pickleName = Object.keys(entries)
+  const pickleName = Object.keys(metadata)
     .filter((name) => name === 'data.pkl' || name.endsWith('/data.pkl'))
     .sort((a, b) => a.split('/').length - b.split('/').length)[0];
   if (!pickleName) throw new EnhanceError('is a zip archive without a data.pkl, not a PyTorch checkpoint');
@@ -63,19 +82,31 @@ function readZipCheckpoint(bytes: Uint8Array): unknown {
   const byteOrder = entry(`${folder}byteorder`);
   if (byteOrder && latin1Text(byteOrder) !== 'little') throw bigEndianError();
 
-  const storages = new Map<string, TorchStorage>();
+  const storages = new Map<string, { storage: TorchStorage; bytes: number }>();
   const persistentLoad = (id: unknown): TorchStorage => {
-    const { type, key } = storageReference(id);
-    let storage = storages.get(key);
-    if (!storage) {
-      storage = new TorchStorage(type);
-      storage.bytes = entry(`${folder}data/${key}`);
-      if (!storage.bytes) throw new EnhanceError(`has no entry data/${key} for one of its storages (the file is truncated or corrupt)`);
-      storages.set(key, storage);
+    const { type, key, numel } = storageReference(id);
+    let record = storages.get(key);
+    if (!record) {
+      if (!Number.isSafeInteger(numel) || (numel as number) < 0) throw new EnhanceError(`is corrupt: storage ${key} declares ${String(numel)} elements`);
+      record = { storage: new TorchStorage(type), bytes: (numel as number) * (type.elementBytes ?? 1) };
+      storages.set(key, record);
     }
-    return storage;
+    return record.storage;
   };
-  return unpickle(entry(pickleName)!, { findGlobal, persistentLoad }).value;
+  const checkpoint = unpickle(entry(pickleName)!, { findGlobal, persistentLoad }).value;
+
+  const byName = new Map([...storages].map(([key, record]) => [`${folder}data/${key}`, record]));
+  const data = unzipEntries(bytes, (name, size) => {
+    const record = byName.get(name);
+    if (!record) return false;
+    if (size > record.bytes) throw new EnhanceError(`is corrupt: entry ${name} is ${size} bytes, but its storage needs ${record.bytes}`);
+    return true;
+  });
+  for (const [name, record] of byName) {
+    if (!Object.hasOwn(data, name)) throw new EnhanceError(`has no entry ${name.slice(folder.length)} for one of its storages (the file is truncated or corrupt)`);
+    record.storage.bytes = data[name];
+  }
+  return checkpoint;
 }
 
 function readLegacyCheckpoint(bytes: Uint8Array): unknown {

@@ -1,3 +1,4 @@
+import { MAX_TENSOR_ELEMENTS } from '../models/modelLimits.js';
 import { EnhanceError } from '../errors.js';
 import { bfloat16ToFloat32, float16ToFloat32 } from '../io/halfFloat.js';
 import type { TensorData } from '../graph/tensorData.js';
@@ -136,6 +137,7 @@ export class StoredTensor {
     if (!bytes) throw new EnhanceError('has no storage bytes in the file');
     const dtype = elementType === 'bool' ? 'bool' : elementType.startsWith('float') || elementType === 'bfloat16' ? 'float32' : 'int64';
     const count = this.shape.reduce((a, b) => a * b, 1);
+    if (count > MAX_TENSOR_ELEMENTS) throw new EnhanceError(`has shape [${this.shape.join(', ')}], more elements than enhance reads in one tensor`);
     if (count === 0) return { dtype, shape: this.shape, data: decodeElements(bytes, elementType, elementBytes, 0, 0) };
     const last = this.offset + this.shape.reduce((sum, size, axis) => sum + (size - 1) * this.strides[axis], 0);
     const available = Math.floor(bytes.length / elementBytes);
@@ -145,6 +147,9 @@ export class StoredTensor {
     if (isContiguous(this.shape, this.strides)) {
       return { dtype, shape: this.shape, data: decodeElements(bytes, elementType, elementBytes, this.offset, count) };
     }
+    // A view with more elements than its storage repeats values (stride 0, torch.expand): a few stored
+    // bytes could claim gigabytes. No network's weights are stored so.
+    if (count > available) throw new EnhanceError(`is a view of ${count} elements over a storage of ${available} (a repeating stride); refused`);
     const span = decodeElements(bytes, elementType, elementBytes, this.offset, last - this.offset + 1);
     return { dtype, shape: this.shape, data: pick(span, stridedIndices(this.shape, this.strides)) };
   }

@@ -6,7 +6,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { createRaster, rasterSink, tensorFromRaster } from '../../src/image/raster.js';
-import { isEnhanceError } from '../../src/errors.js';
+import { isCancelledError, isEnhanceError } from '../../src/errors.js';
 import { modelSourceFromBytes, onnxOf } from '../../src/models/modelBytes.js';
 import { runOnTile, traitsOf, type ModelTraits } from '../../src/upscale/modelTraits.js';
 import type { TileRunner } from '../../src/upscale/tileRunner.js';
@@ -87,7 +87,7 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 }
 
 function messageOf(error: unknown): string {
-  if (isEnhanceError(error)) return error.file ? `${error.file}: ${error.message}` : error.message;
+  if (isEnhanceError(error)) return error.message; // already names the file
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -130,7 +130,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       await upscale(message);
     }
   } catch (error) {
-    if (message.type === 'upscale' && isEnhanceError(error) && error.message === 'cancelled') {
+    if (message.type === 'upscale' && isCancelledError(error)) {
       post({ type: 'cancelled', id: message.id });
     } else {
       post({ type: 'error', id: message.id, message: messageOf(error) });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../image/formats.js';
 import { RESIZE_METHODS, type ResizeMethod } from '../../resize/resizeImage.js';
-import { releaseModelRunners } from '../../upscale/loadModelRunner.js';
+import { loadModelRunner, releaseModelRunners } from '../../upscale/loadModelRunner.js';
 import { upscale, UPSCALE_FACTORS } from '../../upscale/upscale.js';
 import { onInterrupt } from '../interrupt.js';
 import { planOutputs } from '../outputPlan.js';
@@ -62,7 +62,10 @@ Examples:
                                                   a whole folder, sub-folders mirrored`,
     )
     .action(async (inputs: string[], options: UpscaleCliOptions) => {
-      let plan = await planOutputs(inputs, options.output, `_x${options.scale ?? 4}`, options.format);
+      // Outputs are named by the scale, which a model file decides when --scale is not given: the
+      // model is read first (once; the batch reuses it), so 'photo.png --model compact-x2' writes photo_x2.png.
+      const scale = options.scale ?? (options.model ? (await loadModelRunner(options.model, { threads: options.threads })).scale : 4);
+      let plan = await planOutputs(inputs, options.output, `_x${scale}`, options.format);
       if (options.skipExisting) {
         const before = plan.length;
         plan = plan.filter((entry) => !existsSync(entry.output));
@@ -85,6 +88,7 @@ Examples:
           threads: options.threads,
           signal: controller.signal,
           onProgress,
+          onWarning: (message) => process.stderr.write(`enhance: ${message}\n`),
         }).toFile(output, { quality: options.quality }),
       );
       if (controller.signal.aborted) {
