@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -37,10 +37,48 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface MeasuredCliResult extends CliResult {
+  /** The process's peak resident memory (VmHWM), sampled every 20 ms. */
+  peakRssBytes: number;
+  seconds: number;
+}
+
+/** The peak resident memory of a running process so far, from /proc (0 once it has gone). */
+function peakRss(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `runCli`, measured: wall time and peak memory, and killed after `timeoutSeconds` (a hang or a bomb
+ * then shows as a failed bound rather than a stuck test).
+ */
+export async function runCliMeasured(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSeconds?: number } = {}): Promise<MeasuredCliResult> {
+  const start = performance.now();
+  let peak = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const result = await runCli(args, {
+    ...options,
+    onSpawn: (child) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), (options.timeoutSeconds ?? 30) * 1000);
+      timer = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!))), 20);
+      child.on('exit', () => clearTimeout(kill));
+    },
+  });
+  clearInterval(timer);
+  return { ...result, peakRssBytes: peak, seconds: (performance.now() - start) / 1000 };
+}
+
 /** Run the built CLI (`npm test` builds first) the way a user does. */
-export function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; command?: string[]; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/enhance.js'), ...args], { cwd: options.cwd ?? repoRoot });
+    const [program, ...prefix] = options.command ?? [process.execPath];
+    const child = spawn(program, [...prefix, join(repoRoot, 'bin/enhance.js'), ...args], { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
