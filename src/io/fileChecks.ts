@@ -6,7 +6,7 @@ import { EnhanceError } from '../errors.js';
 /** The one-line problem for a failed file-system call on a file the user named. */
 export function describeFileError(error: unknown, kind: string): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `no such ${kind}`;
+  if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return `is a folder, not a ${kind}`;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ELOOP') return 'is a symbolic link loop';

@@ -61,11 +61,11 @@ export class BuildContext {
   ) {}
 
   /**
-   * `initialise` (default: `training`) allows missing tensors to be created; without it a missing
-   * tensor throws `MissingWeight`.
+   * `initialise` (default true: a new network to train or to count) creates missing tensors; false
+   * makes a missing tensor throw `MissingWeight`, as for weights read from a file.
    */
   static create(graph: Graph, state: StateDict, options: { training: boolean; seed?: number; initialise?: boolean }): BuildContext {
-    return new BuildContext(graph, state, options.training, new Random(options.seed ?? 0), '', [], options.initialise ?? options.training, new Set());
+    return new BuildContext(graph, state, options.training, new Random(options.seed ?? 0), '', [], options.initialise ?? true, new Set());
   }
 
   /**

@@ -8,6 +8,8 @@ export interface ExportOptions {
   channels?: number;
   /** Names of the symbolic dims (default batch, height, width). */
   dims?: [string, string, string];
+  /** Create tensors `state` lacks with the training initialiser (default false: a missing tensor is an error). */
+  initialiseMissing?: boolean;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface ExportOptions {
  */
 export function exportForwardModel(build: (ctx: BuildContext, x: Value) => Value, state: StateDict, options: ExportOptions = {}): Uint8Array {
   const graph = new Graph();
-  const ctx = BuildContext.create(graph, state, { training: false });
+  const ctx = BuildContext.create(graph, state, { training: false, initialise: options.initialiseMissing ?? false });
   const [batch, height, width] = options.dims ?? ['batch', 'height', 'width'];
   const input = graph.input('input', 'float32', [batch, options.channels ?? 3, height, width]);
   const output = build(ctx, input);

@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { completeLines } from './runLog.js';
 
 /** What a log gained since the last look: its new complete lines, each with the byte offset just after it. */
@@ -13,13 +13,12 @@ const TAIL_BYTES = 256;
 
 const NO_BYTES = new Uint8Array(0);
 
-async function readFrom(path: string, start: number): Promise<Uint8Array> {
-  let file;
-  try {
-    file = await open(path, 'r');
-  } catch {
-    return NO_BYTES; // not written yet, or removed: an empty log
-  }
+/** Opens the log for reading, or gives undefined when it is not there (not written yet, removed, or refused). */
+export type OpenLog = () => Promise<FileHandle | undefined>;
+
+async function readFrom(openLog: OpenLog, start: number): Promise<Uint8Array> {
+  const file = await openLog();
+  if (!file) return NO_BYTES; // an empty log
   try {
     const { size } = await file.stat();
     if (size <= start) return NO_BYTES;
@@ -42,7 +41,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export class LogFollower {
   private constructor(
-    private readonly path: string,
+    private readonly openLog: OpenLog,
     private offset: number,
     /** The bytes just before `offset`, as they were when read. */
     private tail: Uint8Array,
@@ -50,30 +49,30 @@ export class LogFollower {
   ) {}
 
   /**
-   * Start following `path` at byte `from` (the end of a line the client already has), or at the end of
-   * the log's complete lines when `from` is not given. A `from` that is not a line end of the current file
-   * (the file was rewritten since) makes the first `poll` a reset.
+   * Start following the log `openLog` opens (each poll opens it anew) at byte `from` (the end of a line
+   * the client already has), or at the end of the log's complete lines when `from` is not given. A `from`
+   * that is not a line end of the current file (the file was rewritten since) makes the first `poll` a reset.
    */
-  static async start(path: string, from?: number): Promise<LogFollower> {
-    const bytes = await readFile(path).catch(() => NO_BYTES);
+  static async start(openLog: OpenLog, from?: number): Promise<LogFollower> {
+    const bytes = await readFrom(openLog, 0);
     const { end } = completeLines(bytes);
     const offset = from ?? end;
     const atLineEnd = offset === 0 || (offset <= end && bytes[offset - 1] === 0x0a);
-    if (!atLineEnd) return new LogFollower(path, 0, NO_BYTES, true);
-    return new LogFollower(path, offset, bytes.slice(Math.max(0, offset - TAIL_BYTES), offset), false);
+    if (!atLineEnd) return new LogFollower(openLog, 0, NO_BYTES, true);
+    return new LogFollower(openLog, offset, bytes.slice(Math.max(0, offset - TAIL_BYTES), offset), false);
   }
 
   /** The complete lines written since the last poll. */
   async poll(): Promise<LogGrowth> {
     const start = this.offset - this.tail.length;
-    let bytes = await readFrom(this.path, start);
+    let bytes = await readFrom(this.openLog, start);
     let reset = this.pendingReset;
     this.pendingReset = false;
     if (!sameBytes(bytes.subarray(0, this.tail.length), this.tail)) {
       reset = true;
       this.offset = 0;
       this.tail = NO_BYTES;
-      bytes = await readFrom(this.path, 0);
+      bytes = await readFrom(this.openLog, 0);
     }
     const fresh = bytes.subarray(this.tail.length);
     const { lines, end } = completeLines(fresh);

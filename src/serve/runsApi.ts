@@ -1,8 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { LogFollower } from './logFollower.js';
+import { confinedRunFolder, listRunFiles, openRunFile, readRunFile, realRunsFolder, runEntryTime } from './runFiles.js';
 import { completeLines, parseLog, parseLogLine, summarizeRun, type RunSummary, type TrainLogLine } from './runLog.js';
 
 /** How often a followed run's log and samples folder are looked at. */
@@ -11,15 +11,19 @@ const POLL_MILLISECONDS = 500;
 /** A sample grid `enhance train` writes (its temporaries start with a dot and end in .tmp-*). */
 const SAMPLE_FILE = /^\w[\w.-]*\.png$/;
 
+const NO_BYTES = new Uint8Array(0);
+
 /** A run is a direct sub-folder of the runs folder: one path segment, not hidden, not `..`. */
 function isRunName(name: string): boolean {
   return name.length > 0 && !name.startsWith('.') && !/[/\\\0]/.test(name);
 }
 
-/** The run's config, or undefined when it is missing or not a JSON object. */
+/** The run's config, or undefined when it is missing, refused or not a JSON object. */
 async function readConfig(runDir: string): Promise<Record<string, unknown> | undefined> {
+  const bytes = await readRunFile(runDir, 'config.json');
+  if (!bytes) return undefined;
   try {
-    const config: unknown = JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8'));
+    const config: unknown = JSON.parse(new TextDecoder().decode(bytes));
     return typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -27,17 +31,16 @@ async function readConfig(runDir: string): Promise<Record<string, unknown> | und
 }
 
 async function readLogBytes(runDir: string): Promise<Uint8Array> {
-  return readFile(join(runDir, 'log.jsonl')).catch(() => new Uint8Array(0));
+  return (await readRunFile(runDir, 'log.jsonl')) ?? NO_BYTES;
 }
 
 async function listSamples(runDir: string): Promise<string[]> {
-  const files = await readdir(join(runDir, 'samples')).catch((): string[] => []);
-  return files.filter((file) => SAMPLE_FILE.test(file)).sort();
+  return (await listRunFiles(runDir, 'samples')).filter((file) => SAMPLE_FILE.test(file)).sort();
 }
 
 /** The latest change time among the run folder, its config and its log (absent files do not count). */
 async function modifiedTime(runDir: string): Promise<Date> {
-  const times = await Promise.all(['', 'config.json', 'log.jsonl'].map((file) => stat(join(runDir, file)).then((s) => s.mtimeMs, () => 0)));
+  const times = await Promise.all(['', 'config.json', 'log.jsonl'].map((file) => runEntryTime(runDir, file)));
   return new Date(Math.max(...times));
 }
 
@@ -47,20 +50,21 @@ async function isRunFolder(runDir: string): Promise<boolean> {
   return entries.includes('config.json') || entries.includes('log.jsonl');
 }
 
-/** The run's folder when `name` names a run of `runsDir`, else undefined. */
+/** The run's real folder when `name` names a run inside `runsDir` (links resolved), else undefined. */
 async function runFolder(runsDir: string, name: string): Promise<string | undefined> {
   if (!isRunName(name)) return undefined;
-  const runDir = join(runsDir, name);
-  return (await isRunFolder(runDir)) ? runDir : undefined;
+  const realRunsDir = await realRunsFolder(runsDir);
+  const runDir = realRunsDir && (await confinedRunFolder(realRunsDir, name));
+  return runDir && (await isRunFolder(runDir)) ? runDir : undefined;
 }
 
+/** Every run the API would serve, and no other: links to folders outside the runs folder are left out. */
 async function summaries(runsDir: string): Promise<RunSummary[]> {
-  const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((entry) => entry.isDirectory() && isRunName(entry.name)).map((entry) => entry.name);
+  const names = (await readdir(runsDir).catch((): string[] => [])).filter(isRunName);
   const runs = await Promise.all(
     names.map(async (name) => {
-      const runDir = join(runsDir, name);
-      if (!(await isRunFolder(runDir))) return [];
+      const runDir = await runFolder(runsDir, name);
+      if (!runDir) return [];
       const [config, log, modified] = await Promise.all([readConfig(runDir), readLogBytes(runDir).then(parseLog), modifiedTime(runDir)]);
       return [summarizeRun(name, config, log, modified)];
     }),
@@ -88,18 +92,19 @@ async function requestedRun(c: Context, runsDir: string): Promise<{ name: string
 
 /**
  * Training runs for the training page, one sub-folder of `runsDir` each:
- * - `GET /` the runs, newest change first; the folder itself is named in the `X-Runs-Dir` header;
+ * - `GET /` the runs, newest change first; the `X-Runs-Dir` header names the folder as `runsDirShown`
+ *   says (for the CLI, `--runs` as the user typed it: the page need not learn where the user's files are);
  * - `GET /:run` its config, complete log lines, sample grids, and `logOffset` (where its log was read to);
  * - `GET /:run/events` Server-Sent Events while the run goes on: `log` (a new complete line, `id` = the
  *   byte offset after it, so a reconnecting EventSource resumes where it was), `reset` (the log was
  *   rewritten; its lines follow again from the start) and `sample` (a new sample grid's file name);
  * - `GET /:run/samples/:file` a sample grid (PNG).
  */
-export function runsRoutes(runsDir: string): Hono {
+export function runsRoutes(runsDir: string, runsDirShown: string): Hono {
   const app = new Hono();
 
   app.get('/', async (c) => {
-    c.header('X-Runs-Dir', encodeURIComponent(runsDir));
+    c.header('X-Runs-Dir', encodeURIComponent(runsDirShown));
     return c.json(await summaries(runsDir));
   });
 
@@ -117,7 +122,7 @@ export function runsRoutes(runsDir: string): Hono {
     const run = await requestedRun(c, runsDir);
     if (run instanceof Response) return run;
     const { runDir } = run;
-    const follower = await LogFollower.start(join(runDir, 'log.jsonl'), followFrom(c));
+    const follower = await LogFollower.start(() => openRunFile(runDir, 'log.jsonl'), followFrom(c));
     const knownSamples = new Set(await listSamples(runDir));
     return streamSSE(c, async (stream) => {
       let connected = true;
@@ -149,9 +154,9 @@ export function runsRoutes(runsDir: string): Hono {
     const run = await requestedRun(c, runsDir);
     if (run instanceof Response) return run;
     const { name, runDir } = run;
-    const png = await readFile(join(runDir, 'samples', file)).catch(() => undefined);
+    const png = await readRunFile(runDir, `samples/${file}`);
     if (!png) return c.json({ error: `run ${JSON.stringify(name)} has no sample ${JSON.stringify(file)}` }, 404);
-    return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache' });
+    return c.body(png, 200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache' });
   });
 
   return app;

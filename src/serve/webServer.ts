@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { hostCheck } from './hostCheck.js';
+import { securityHeaders } from './responseHeaders.js';
 import { runsRoutes } from './runsApi.js';
 import { listShippedModels, shippedModelFile } from '../models/shippedModels.js';
 
@@ -20,6 +22,10 @@ function onnxruntimeWebDist(): string {
 export interface WebAppOptions {
   /** Folder of training runs (one sub-folder per run) for the training page. */
   runsDir: string;
+  /** How the training page names the runs folder (`--runs` as typed); default `runsDir`. */
+  runsDirShown?: string;
+  /** The address the server listens on (`--host`): a `Host` naming it is answered, besides the loopback names. Default 127.0.0.1. */
+  host?: string;
   /** The built front end; default web/dist of this package. */
   webRoot?: string;
 }
@@ -27,19 +33,14 @@ export interface WebAppOptions {
 /**
  * The web app: the upscale page (everything runs in the browser; the server only hands out the page,
  * onnxruntime-web and the shipped model files) and the training page (runs read from `runsDir`).
- * Every response carries the cross-origin isolation headers multi-threaded WebAssembly needs
- * (SharedArrayBuffer is only available to cross-origin isolated pages).
+ * Every response, refusals included, carries the security headers (`responseHeaders.ts`); a request
+ * whose `Host` does not name this server is refused before any route sees it (`hostCheck.ts`).
  */
 export function createWebApp(options: WebAppOptions): Hono {
   const webRoot = options.webRoot ?? WEB_ROOT;
   const app = new Hono();
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('Cross-Origin-Opener-Policy', 'same-origin');
-    c.header('Cross-Origin-Embedder-Policy', 'require-corp');
-    c.header('Cross-Origin-Resource-Policy', 'same-origin');
-    c.header('X-Content-Type-Options', 'nosniff');
-  });
+  app.use('*', securityHeaders());
+  app.use('*', hostCheck(options.host ?? '127.0.0.1'));
 
   app.get('/api/models', async (c) => c.json(await listShippedModels()));
   // The page reads shipped models as any model file the user drops in (.safetensors), with the same code.
@@ -48,7 +49,7 @@ export function createWebApp(options: WebAppOptions): Hono {
     if (!file) return c.json({ error: 'no shipped model of that name' }, 404);
     return c.body(new Uint8Array(await readFile(file)), 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-cache' });
   });
-  app.route('/api/runs', runsRoutes(options.runsDir));
+  app.route('/api/runs', runsRoutes(options.runsDir, options.runsDirShown ?? options.runsDir));
 
   const ortRoot = onnxruntimeWebDist();
   app.use('/ort/*', serveStatic({ root: ortRoot, rewriteRequestPath: (path) => path.replace(/^\/ort/, '') }));

@@ -2,8 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { EnhanceError } from '../errors.js';
-import { ARCHITECTURE_NAMES } from '../models/architectures.js';
+import { describeZodError, EnhanceError } from '../errors.js';
+import { ARCHITECTURE_NAMES, ARCHITECTURES, type ArchitectureName } from '../models/architectures.js';
+import { MAX_TENSOR_ELEMENTS } from '../models/modelLimits.js';
+import { architectureMisfit } from './architectureFit.js';
+import { networkStateElements } from './networkSize.js';
 
 const pixelLossTerm = z
   .object({
@@ -54,7 +57,7 @@ export const trainConfigSchema = z
     name: z.string().min(1),
     scale: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(8)]),
     seed: z.number().int().default(0),
-    model: z.object({ arch: z.enum(ARCHITECTURE_NAMES as [string, ...string[]]), options: z.record(z.string(), z.number()).default({}) }).strict(),
+    model: z.object({ arch: z.enum(ARCHITECTURE_NAMES as [ArchitectureName, ...ArchitectureName[]]), options: z.record(z.string(), z.number()).default({}) }).strict(),
     data: z
       .object({
         train: z.array(z.string()).min(1),
@@ -100,10 +103,41 @@ export const trainConfigSchema = z
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const key = issue.path.join('.') || '(top level)';
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${[...issue.path, k].join('.')}'`).join(', ')}`;
-  return `'${key}': ${issue.message}`;
+/**
+ * The most parameters and buffers a trained network may have. Bounded by the largest tensor a
+ * checkpoint reader accepts, so every checkpoint a run writes can be resumed (a network this size
+ * has no tensor above it). That is 16 times RRDBNet (16.7 M) and 6 times HAT-L (40.8 M), the largest
+ * SR networks in use; with gradients, Adam's slots and EMA it already takes over 5 GB before any
+ * activation. A config over it is a mistake (a typo'd `features: 100000`), not an experiment. The
+ * total is bounded rather than each option because options multiply (features² x blocks): bounds per
+ * key would either refuse real networks or let absurd combinations through.
+ */
+export const MAX_TRAINED_ELEMENTS = MAX_TENSOR_ELEMENTS;
+
+/**
+ * The model's options checked by its architecture's own schema (an unknown key or a value the network
+ * cannot take is an error naming `model.options.<key>`), with the defaults filled in; refused when
+ * the network would be absurdly large, or cannot train at the scale and patch size: all before
+ * anything is built or allocated.
+ */
+function checkedModelOptions(model: { arch: ArchitectureName; options: Record<string, number> }, scale: number, lrPatch: number, file: string): Record<string, number> {
+  const { arch } = model;
+  // Own properties only: a name such as 'constructor' must not reach Object.prototype.
+  if (!Object.hasOwn(ARCHITECTURES, arch)) throw new EnhanceError(`bad config: 'model.arch' is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file });
+  const parsed = ARCHITECTURES[arch].options.safeParse(model.options);
+  if (!parsed.success) throw new EnhanceError(`bad config: ${describeZodError(parsed.error, model.options, 'model.options')}`, { file });
+  const options = parsed.data as Record<string, number>;
+  const elements = networkStateElements(arch, scale, options);
+  if (!(elements <= MAX_TRAINED_ELEMENTS)) {
+    const count = Number.isFinite(elements) ? Math.round(elements).toLocaleString('en-US') : 'too many';
+    throw new EnhanceError(
+      `bad config: 'model.options' ${JSON.stringify(model.options)} make a network of ${count} parameters (${arch}); at most ${MAX_TRAINED_ELEMENTS.toLocaleString('en-US')} can be trained`,
+      { file },
+    );
+  }
+  const misfit = architectureMisfit(arch, options, scale, lrPatch);
+  if (misfit) throw new EnhanceError(`bad config: '${misfit.key}' ${misfit.reason}`, { file });
+  return options;
 }
 
 /**
@@ -136,12 +170,13 @@ export function parseTrainConfig(text: string, file: string, overrides: readonly
     throw new EnhanceError(`cannot parse: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { file });
   }
   const parsed = trainConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new EnhanceError(`bad config: ${describeIssue(parsed.error.issues[0])}`, { file });
+  if (!parsed.success) throw new EnhanceError(`bad config: ${describeZodError(parsed.error, raw)}`, { file });
   const base = dirname(file);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const config = parsed.data;
   return {
     ...config,
+    model: { arch: config.model.arch, options: checkedModelOptions(config.model, config.scale, config.data.lr_patch, file) },
     init_from: config.init_from ? at(config.init_from) : undefined,
     data: { ...config.data, train: config.data.train.map(at), val: config.data.val ? at(config.data.val) : undefined },
   };

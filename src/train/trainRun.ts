@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors.js';
@@ -9,9 +9,9 @@ import { loadTrainingSet } from '../data/trainingSet.js';
 import { EnhanceError } from '../errors.js';
 import { renderComparisonGrid, type GridRow } from '../evaluate/comparisonGrid.js';
 import type { TensorData } from '../graph/tensorData.js';
-import { writeBufferAtomic } from '../io/atomicWrite.js';
+import { removeStaleTemporaries, writeBufferAtomic } from '../io/atomicWrite.js';
 import { weightedSum } from '../losses/structuralLosses.js';
-import { loadMetricModels, measureSr, type SrMetricName } from '../metrics/srMetrics.js';
+import { loadMetricModels, measureSr, type MetricModels, type SrMetricName } from '../metrics/srMetrics.js';
 import { buildNetwork, type ModelSpec } from '../models/architectures.js';
 import { loadModel, saveModel } from '../models/modelFile.js';
 import type { StateDict } from '../nn/buildContext.js';
@@ -20,13 +20,16 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { sgd } from '../optim/sgd.js';
 import { EngineThread, ThreadedTrainer } from '../runtime/engineThread.js';
 import { Random } from '../nn/random.js';
-import { contentLossTerms } from './generatorLoss.js';
+import { contentLossTerms, type LossTerm } from './generatorLoss.js';
 import { compileGanSteps } from './ganSteps.js';
 import { compileTrainingStep } from '../runtime/trainingStep.js';
 import { ModelRunner } from '../upscale/modelUpscale.js';
 import { resizeImage } from '../resize/resizeImage.js';
 import { learningRateAt } from './learningRate.js';
+import { checkResumedNetwork } from './resumedModel.js';
+import { RunFolder } from './runFolder.js';
 import type { TrainConfig } from './trainConfig.js';
+import { formatLogLine, logUpToStep, type LogLine, type Validation } from './trainingLog.js';
 import { renderCharts, renderTrainingPlot, type Chart } from './trainingPlot.js';
 
 export interface TrainOptions {
@@ -56,23 +59,7 @@ export function optimizerOf(o: TrainConfig['optimizer']): Optimizer {
 }
 
 export function modelSpecOf(config: TrainConfig): ModelSpec {
-  return { arch: config.model.arch as ModelSpec['arch'], scale: config.scale, options: config.model.options };
-}
-
-interface LogLine {
-  step: number;
-  loss?: number;
-  lr?: number;
-  seconds?: number;
-  /** Each loss term and discriminator statistic (GAN runs), averaged like `loss`. */
-  terms?: Record<string, number>;
-  val?: Validation;
-}
-
-interface Validation {
-  psnrY: number;
-  ssimY: number;
-  niqe?: number;
+  return { arch: config.model.arch, scale: config.scale, options: config.model.options };
 }
 
 /** Checkpoint names of the discriminator's tensors (parameters, buffers and optimizer slots). */
@@ -95,22 +82,76 @@ function weightsForModel(state: StateDict, slots: Map<string, TensorData>, ema: 
   return out;
 }
 
-/**
- * Train an SR network from a config: random patches of MATLAB-bicubic LR/HR pairs, one ORT run per
- * step in a worker thread (the next batch is cut while the step runs), validation with PSNR-Y/SSIM-Y
- * and a sample grid, a JSONL log, a plot, atomic checkpoints, exact resume.
- */
-export async function runTraining(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
-  const out = options.outDir;
-  const checkpointPath = join(out, 'checkpoint.safetensors');
-  const logPath = join(out, 'log.jsonl');
-  await mkdir(join(out, 'samples'), { recursive: true });
-  if (!options.resume && existsSync(checkpointPath)) {
-    throw new EnhanceError('already holds a run: use --resume to continue it, or another --out', { file: out });
+/** Where a run keeps its files. */
+function runPaths(out: string) {
+  return { checkpoint: join(out, 'checkpoint.safetensors'), log: join(out, 'log.jsonl'), config: join(out, 'config.json'), samples: join(out, 'samples') };
+}
+
+/** The state a run starts from: fresh (step 0, maybe `init_from`'s weights) or a checkpoint's. */
+interface StartingPoint {
+  state: StateDict;
+  criticState: StateDict;
+  optimizerState?: Map<string, TensorData>;
+  criticOptimizerState?: Map<string, TensorData>;
+  stepsDone: number;
+  secondsBefore: number;
+  log: LogLine[];
+  /** What resuming found broken and mended, for one line to the user. */
+  repairs: string[];
+}
+
+/** Everything a run takes from the user's files, loaded and checked before the run folder is touched. */
+interface PreparedRun {
+  spec: ModelSpec;
+  sampler: PatchSampler;
+  validationPairs: SrPair[];
+  terms: LossTerm[];
+  validationMetrics: SrMetricName[];
+  metricModels: MetricModels;
+  start: StartingPoint;
+}
+
+async function startFromCheckpoint(paths: ReturnType<typeof runPaths>, sampler: PatchSampler): Promise<StartingPoint> {
+  const checkpoint = await readSafetensors(paths.checkpoint);
+  const stepsDone = Number(checkpoint.metadata.step);
+  sampler.restore(JSON.parse(checkpoint.metadata.sampler) as PatchSamplerState);
+  const state: StateDict = new Map();
+  const criticState: StateDict = new Map();
+  const optimizerState = new Map<string, TensorData>();
+  const criticOptimizerState = new Map<string, TensorData>();
+  for (const [name, tensor] of checkpoint.tensors) {
+    const critic = name.startsWith(DISCRIMINATOR_PREFIX);
+    const bare = critic ? name.slice(DISCRIMINATOR_PREFIX.length) : name;
+    if (isOptimizerSlot(bare)) (critic ? criticOptimizerState : optimizerState).set(bare, tensor);
+    else (critic ? criticState : state).set(bare, tensor);
   }
+  let log: LogLine[] = [];
+  const repairs: string[] = [];
+  if (existsSync(paths.log)) {
+    // A torn last line (a full disk, SIGKILL) and the lines of steps after the checkpoint are dropped:
+    // the resumed run trains and logs those steps again.
+    const text = await readFile(paths.log, 'utf8');
+    log = logUpToStep(text, stepsDone);
+    if (log.map(formatLogLine).join('') !== text) repairs.push(`log.jsonl cut back to the checkpoint's step ${stepsDone}`);
+  }
+  return { state, criticState, optimizerState, criticOptimizerState, stepsDone, secondsBefore: Number(checkpoint.metadata.seconds ?? 0), log, repairs };
+}
+
+/**
+ * Check and load what the run needs, in the order a mistake is cheapest to report: the run folder's
+ * state, the network on resume, the training and validation pictures, the starting weights, the loss
+ * networks. Nothing is written.
+ */
+async function prepareRun(config: TrainConfig, options: TrainOptions): Promise<PreparedRun> {
+  const paths = runPaths(options.outDir);
+  const hasCheckpoint = existsSync(paths.checkpoint);
+  if (!options.resume && hasCheckpoint) {
+    throw new EnhanceError('already holds a run: use --resume to continue it, or another --out', { file: options.outDir });
+  }
+  if (hasCheckpoint) await checkResumedNetwork(paths.config, config);
 
   const spec = modelSpecOf(config);
-  const images = await loadTrainingSet(config.data.train, config.scale, config.data.lr_patch);
+  const images = await loadTrainingSet(config.data.train, { scale: config.scale, lrPatch: config.data.lr_patch, lrPatchSetting: 'data.lr_patch' });
   const sampler = new PatchSampler(images, {
     scale: config.scale,
     lrPatch: config.data.lr_patch,
@@ -119,43 +160,89 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     augment: config.data.augment,
     seed: config.seed,
   });
+  const validationPairs: SrPair[] = [];
+  if (config.data.val) for await (const pair of loadSrPairs({ hr: config.data.val, scale: config.scale })) validationPairs.push(pair);
 
-  const state: StateDict = new Map();
-  const criticState: StateDict = new Map();
-  let optimizerState: Map<string, TensorData> | undefined;
-  let criticOptimizerState: Map<string, TensorData> | undefined;
-  let stepsDone = 0;
-  let secondsBefore = 0;
-  let log: LogLine[] = [];
-  if (options.resume && existsSync(checkpointPath)) {
-    const checkpoint = await readSafetensors(checkpointPath);
-    stepsDone = Number(checkpoint.metadata.step);
-    secondsBefore = Number(checkpoint.metadata.seconds ?? 0);
-    sampler.restore(JSON.parse(checkpoint.metadata.sampler) as PatchSamplerState);
-    optimizerState = new Map();
-    criticOptimizerState = new Map();
-    for (const [name, tensor] of checkpoint.tensors) {
-      const critic = name.startsWith(DISCRIMINATOR_PREFIX);
-      const bare = critic ? name.slice(DISCRIMINATOR_PREFIX.length) : name;
-      if (isOptimizerSlot(bare)) (critic ? criticOptimizerState : optimizerState).set(bare, tensor);
-      else (critic ? criticState : state).set(bare, tensor);
-    }
-    if (existsSync(logPath)) {
-      log = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine).filter((l) => l.step <= stepsDone);
-    }
-  }
-  if (stepsDone === 0 && config.init_from) {
+  const start: StartingPoint = hasCheckpoint
+    ? await startFromCheckpoint(paths, sampler)
+    : { state: new Map(), criticState: new Map(), stepsDone: 0, secondsBefore: 0, log: [], repairs: [] };
+  if (start.stepsDone === 0 && config.init_from) {
     const initial = await loadModel(config.init_from);
     if (initial.spec.arch !== spec.arch || initial.spec.scale !== spec.scale) {
       throw new EnhanceError(`is a x${initial.spec.scale} ${initial.spec.arch} model; the config trains a x${spec.scale} ${spec.arch}`, { file: config.init_from });
     }
-    for (const [name, tensor] of initial.state) state.set(name, tensor);
+    for (const [name, tensor] of initial.state) start.state.set(name, tensor);
   }
-  await writeFile(logPath, log.map((l) => JSON.stringify(l) + '\n').join(''));
-  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-
-  let releaseThread: () => Promise<void> = async () => {};
   const terms = await contentLossTerms(config);
+  // GAN runs are also judged by NIQE (lower: more natural texture), which PSNR does not see.
+  const validationMetrics: SrMetricName[] = config.gan ? ['psnr', 'ssim', 'niqe'] : ['psnr', 'ssim'];
+  const metricModels = await loadMetricModels(validationMetrics);
+  return { spec, sampler, validationPairs, terms, validationMetrics, metricModels, start };
+}
+
+/**
+ * The loss of a step that is not a number: the step at which it happened and the learning rate to
+ * lower (the discriminator's when only its loss diverged).
+ */
+function divergence(config: TrainConfig, step: number, loss: number, criticLoss: number | undefined): EnhanceError | undefined {
+  if (!Number.isFinite(loss)) {
+    return new EnhanceError(`training diverged at step ${step}: the loss is ${loss}; try a lower 'optimizer.lr' (now ${config.optimizer.lr})`);
+  }
+  if (config.gan && criticLoss !== undefined && !Number.isFinite(criticLoss)) {
+    return new EnhanceError(`training diverged at step ${step}: the discriminator's loss is ${criticLoss}; try a lower 'gan.optimizer.lr' (now ${config.gan.optimizer.lr})`);
+  }
+  return undefined;
+}
+
+/**
+ * Train an SR network from a config: random patches of MATLAB-bicubic LR/HR pairs, one ORT run per
+ * step in a worker thread (the next batch is cut while the step runs), validation with PSNR-Y/SSIM-Y
+ * and a sample grid, a JSONL log, a plot, atomic checkpoints, exact resume.
+ *
+ * The run folder is made only once the config, the pictures and the starting weights have been
+ * checked, and a run that fails before its first checkpoint removes what it made: a failed start
+ * leaves nothing that looks like a run.
+ */
+export async function runTraining(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+  const prepared = await prepareRun(config, options);
+  const folder = await RunFolder.prepare(options.outDir);
+  const stops: Stop[] = [];
+  try {
+    return await trainInFolder(config, options, prepared, stops);
+  } catch (error) {
+    await stopAll(stops); // the worker first: nothing may still write into the folder
+    if (!existsSync(runPaths(options.outDir).checkpoint)) await folder.removeWhatWasMade();
+    throw error;
+  } finally {
+    await stopAll(stops); // after a success; a failure stopped them already
+  }
+}
+
+/** Ends something a run started (the worker thread, the progress bar), whether the run ends or fails. */
+type Stop = () => void | Promise<void>;
+
+async function stopAll(stops: Stop[]): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) await stop();
+}
+
+async function trainInFolder(config: TrainConfig, options: TrainOptions, prepared: PreparedRun, stops: Stop[]): Promise<TrainResult> {
+  const out = options.outDir;
+  const paths = runPaths(out);
+  const checkpointPath = paths.checkpoint;
+  const logPath = paths.log;
+  const { spec, sampler, validationPairs, terms, validationMetrics, metricModels } = prepared;
+  const { state, criticState, optimizerState, criticOptimizerState, stepsDone } = prepared.start;
+  const secondsBefore = prepared.start.secondsBefore;
+  const log = prepared.start.log;
+  const stream = options.stream ?? process.stderr;
+  // Checkpoints and sample grids a killed run was writing when it died (each can be hundreds of MB).
+  const stale = [...(await removeStaleTemporaries(out)), ...(await removeStaleTemporaries(paths.samples))];
+  const repairs = [...prepared.start.repairs];
+  if (stale.length > 0) repairs.push(`removed ${stale.length} unfinished temporary file${stale.length > 1 ? 's' : ''} of a killed run`);
+  if (repairs.length > 0) stream.write(`${config.name}: ${repairs.join('; ')}\n`);
+  await writeBufferAtomic(logPath, log.map(formatLogLine).join(''));
+  await writeBufferAtomic(paths.config, JSON.stringify(config, null, 2) + '\n');
+
   const lrShape = [config.data.batch, 3, config.data.lr_patch, config.data.lr_patch];
   const hrShape = [config.data.batch, 3, config.data.lr_patch * config.scale, config.data.lr_patch * config.scale];
   let trainer: ThreadedTrainer;
@@ -169,13 +256,13 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
       discriminator: optimizerOf(config.gan.optimizer),
     });
     const thread = new EngineThread();
+    stops.push(() => thread.terminate());
     trainer = await ThreadedTrainer.create(steps.generator, state, { threads: config.threads, optimizerState, stepsDone, thread, name: 'generator' });
     // The discriminator takes critic_steps steps per generator step: its own count drives its Adam bias correction.
     const criticSteps = stepsDone * config.gan.critic_steps;
     critic = await ThreadedTrainer.create(steps.discriminator, criticState, { threads: config.threads, optimizerState: criticOptimizerState, stepsDone: criticSteps, thread, name: 'discriminator' });
     compiledEma = steps.generator.ema;
     needsEpsilon = steps.needsEpsilon;
-    releaseThread = () => thread.terminate();
   } else {
     const compiled = compileTrainingStep({
       build: (ctx) => {
@@ -195,7 +282,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     });
     trainer = await ThreadedTrainer.create(compiled, state, { threads: config.threads, optimizerState, stepsDone });
     compiledEma = compiled.ema;
-    releaseThread = () => trainer.release();
+    stops.push(() => trainer.release());
   }
 
   /**
@@ -230,19 +317,13 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
   };
   const batchesPerStep = config.gan ? config.gan.critic_steps : 1;
 
-  const validationPairs: SrPair[] = [];
-  if (config.data.val) for await (const pair of loadSrPairs({ hr: config.data.val, scale: config.scale })) validationPairs.push(pair);
-
   const appendLog = async (line: LogLine) => {
     log.push(line);
-    await writeFile(logPath, JSON.stringify(line) + '\n', { flag: 'a' });
+    await writeFile(logPath, formatLogLine(line), { flag: 'a' });
   };
 
   const currentModelWeights = async () => weightsForModel(await trainer.stateDict(), await trainer.optimizerState(), compiledEma);
 
-  // GAN runs are also judged by NIQE (lower: more natural texture), which PSNR does not see.
-  const validationMetrics: SrMetricName[] = config.gan ? ['psnr', 'ssim', 'niqe'] : ['psnr', 'ssim'];
-  const metricModels = await loadMetricModels(validationMetrics);
   const validate = async (step: number): Promise<Validation | undefined> => {
     if (validationPairs.length === 0) return undefined;
     const runner = await ModelRunner.create(spec, await currentModelWeights(), { threads: config.threads });
@@ -292,7 +373,6 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     await writeBufferAtomic(join(out, 'plot.png'), await renderCharts(charts));
   };
 
-  const stream = options.stream ?? process.stderr;
   const bar = stream.isTTY
     ? new cliProgress.SingleBar(
         { stream, format: `${config.name} [{bar}] {value}/{total} | loss {loss} | PSNR {psnr} | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 50 },
@@ -301,6 +381,7 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     : undefined;
   let lastPsnr = log.filter((l) => l.val).pop()?.val?.psnrY;
   bar?.start(config.steps, stepsDone, { loss: '-', psnr: lastPsnr?.toFixed(2) ?? '-' });
+  if (bar) stops.push(() => bar.stop());
 
   const started = Date.now();
   const seconds = () => secondsBefore + (Date.now() - started) / 1000;
@@ -323,7 +404,8 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     next = cut();
     const { loss, metrics } = await pending;
     for (const [k, v] of Object.entries(metrics)) termSums[k] = (termSums[k] ?? 0) + v;
-    if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step + 1}: loss is ${loss}`);
+    const diverged = divergence(config, step + 1, loss, metrics.d_loss);
+    if (diverged) throw diverged;
     lossSum += loss;
     lossCount++;
     const done = trainer.stepsDone;
@@ -365,6 +447,5 @@ export async function runTraining(config: TrainConfig, options: TrainOptions): P
     ...(lastValidation?.niqe !== undefined ? { 'val.niqe': lastValidation.niqe.toFixed(4) } : {}),
   });
   await writePlot();
-  await releaseThread();
   return { steps: trainer.stepsDone, modelPath, lastValidation, interrupted };
 }

@@ -120,6 +120,9 @@ function pick(values: Float32Array | BigInt64Array | Uint8Array, indices: Float6
   return Uint8Array.from(indices, (i) => values[i]);
 }
 
+/** The largest view that repeats its storage's elements (stride 0) enhance reads: 4 M elements. */
+const MAX_REPEATING_VIEW_ELEMENTS = 2 ** 22;
+
 /** A tensor as a checkpoint describes it: a view (offset, shape, strides, in elements) of a storage. */
 export class StoredTensor {
   constructor(
@@ -148,8 +151,10 @@ export class StoredTensor {
       return { dtype, shape: this.shape, data: decodeElements(bytes, elementType, elementBytes, this.offset, count) };
     }
     // A view with more elements than its storage repeats values (stride 0, torch.expand): a few stored
-    // bytes could claim gigabytes. No network's weights are stored so.
-    if (count > available) throw new EnhanceError(`is a view of ${count} elements over a storage of ${available} (a repeating stride); refused`);
+    // bytes could claim gigabytes, so such views are read only while small.
+    if (count > available && count > MAX_REPEATING_VIEW_ELEMENTS) {
+      throw new EnhanceError(`is a view of ${count} elements over a storage of ${available} (a repeating stride); refused`);
+    }
     const span = decodeElements(bytes, elementType, elementBytes, this.offset, last - this.offset + 1);
     return { dtype, shape: this.shape, data: pick(span, stridedIndices(this.shape, this.strides)) };
   }

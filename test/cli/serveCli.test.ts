@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers.js';
+import { requestWithHost } from '../serve/requestWithHost.js';
 
 /** Start `enhance serve` and resolve with the URL it prints on stdout. */
 function startServe(args: string[]): Promise<{ child: ChildProcess; url: string }> {
@@ -49,6 +50,27 @@ describe('enhance serve', () => {
     const wasm = await fetch(`${started.url}ort/ort-wasm-simd-threaded.jsep.wasm`);
     expect(wasm.status).toBe(200);
     expect(wasm.headers.get('content-type')).toBe('application/wasm');
+  }, 60_000);
+
+  it('answers the --host it listens on and refuses other names with 421, sending its CSP', async () => {
+    const started = await startServe(['--port', '0', '--host', '127.0.0.2', '--runs', 'test/fixtures']);
+    child = started.child;
+    const url = new URL(started.url);
+    expect(url.hostname).toBe('127.0.0.2');
+    const page = await requestWithHost(started.url, url.host);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    const refused = await requestWithHost(`${started.url}api/runs`, `attacker.example:${url.port}`);
+    expect(refused.status).toBe(421);
+    expect(refused.headers['content-security-policy']).toContain("default-src 'self'");
+  }, 60_000);
+
+  it('names the runs folder in X-Runs-Dir as --runs was typed, not as an absolute path', async () => {
+    const started = await startServe(['--port', '0', '--runs', 'test/fixtures']);
+    child = started.child;
+    const response = await fetch(`${started.url}api/runs`);
+    expect(response.status).toBe(200);
+    expect(decodeURIComponent(response.headers.get('x-runs-dir')!)).toBe('test/fixtures');
   }, 60_000);
 
   it('says in one line when the port is taken', async () => {

@@ -55,7 +55,7 @@ describe('weights that match a layout but not its network name the offending key
     const state = await fixtureWeights('esrgan-original-x4');
     state.delete('model.1.sub.1.RDB2.conv3.0.weight');
     expect(detectionError(state).message).toBe(
-      "model.pth: has no 'model.1.sub.1.RDB2.conv3.0.weight' (read as ESRGAN RRDBNet (original layout), 2 blocks, 4 features, growth 1, x4)",
+      "model.pth: has no tensor 'model.1.sub.1.RDB2.conv3.0.weight' (the network needs it) (read as ESRGAN RRDBNet (original layout), 2 blocks, 4 features, growth 1, x4)",
     );
   });
 
@@ -65,7 +65,7 @@ describe('weights that match a layout but not its network name the offending key
       state.set(`model.1.sub.3.${kind}`, state.get(`model.1.sub.2.${kind}`)!);
       state.delete(`model.1.sub.2.${kind}`);
     }
-    expect(detectionError(state).message).toContain("has no 'model.1.sub.2.RDB1.conv1.0.weight' (read as ESRGAN RRDBNet (original layout), 3 blocks");
+    expect(detectionError(state).message).toContain("has no tensor 'model.1.sub.2.RDB1.conv1.0.weight' (the network needs it) (read as ESRGAN RRDBNet (original layout), 3 blocks");
   });
 
   it('a tensor of the wrong shape', async () => {
@@ -83,7 +83,7 @@ describe('weights that match a layout but not its network name the offending key
   it('a renamed layout whose parameter is missing is reported under the file name, not ours', async () => {
     const state = await fixtureWeights('edsr-pytorch-x3');
     state.delete('body.1.body.2.bias');
-    expect(detectionError(state).message).toContain("has no 'body.1.body.2.bias' (read as EDSR (EDSR-PyTorch layout)");
+    expect(detectionError(state).message).toContain("has no tensor 'body.1.body.2.bias' (the network needs it) (read as EDSR (EDSR-PyTorch layout)");
   });
 
   it('layers after the ESRGAN trunk that are not x2 upsampling stages', async () => {

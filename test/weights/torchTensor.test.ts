@@ -15,6 +15,11 @@ describe('StoredTensor', () => {
     expect(Array.from(tensor.toTensorData().data as Float32Array)).toEqual([1, 2, 1, 2, 1, 2]);
   });
 
+  it('refuses a large view that repeats a small storage (a few bytes claiming gigabytes)', () => {
+    const tensor = new StoredTensor(storageOf('FloatStorage', floats(1, 2, 3)), 0, [4096, 2048], [0, 1]);
+    expect(() => tensor.toTensorData()).toThrow('is a view of 8388608 elements over a storage of 3 (a repeating stride); refused');
+  });
+
   it('refuses a view that reaches past the end of its storage', () => {
     const tensor = new StoredTensor(storageOf('FloatStorage', floats(1, 2, 3)), 1, [3], [1]);
     expect(() => tensor.toTensorData()).toThrow('needs element 3 of a storage that holds 3 (the file is truncated or corrupt)');

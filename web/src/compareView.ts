@@ -32,7 +32,7 @@ export class CompareView {
     this.beforeClip.append(before);
     this.divider = document.createElement('div');
     this.divider.className = 'divider';
-    const tags = [tag('Original', 'left: 8px'), tag(`×${scale}`, 'right: 8px')];
+    const tags = [tag('Original', 'left'), tag(`×${scale}`, 'right')];
     this.view.append(after, this.beforeClip, this.divider, ...tags);
 
     const controls = document.createElement('div');
@@ -130,11 +130,12 @@ export class CompareView {
   }
 }
 
-function tag(text: string, position: string): HTMLSpanElement {
+/** A label pinned 8 px from one side; set through the CSSOM, since the CSP refuses style attributes. */
+function tag(text: string, side: 'left' | 'right'): HTMLSpanElement {
   const span = document.createElement('span');
   span.className = 'tag';
   span.textContent = text;
-  span.setAttribute('style', position);
+  span.style[side] = '8px';
   span.setAttribute('aria-hidden', 'true');
   return span;
 }

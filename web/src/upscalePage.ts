@@ -301,6 +301,8 @@ async function start(): Promise<void> {
   scaleSelect.addEventListener('change', fillModelMenu);
   modelSelect.addEventListener('change', onModelChoice);
   modelFileInput.addEventListener('change', onModelChoice);
+  // The settings are a form for its semantics only; it is never sent (and the CSP forbids inline handlers).
+  $<HTMLFormElement>('#controls').addEventListener('submit', (event) => event.preventDefault());
   try {
     const response = await fetch('/api/models');
     shipped = response.ok ? ((await response.json()) as ShippedModel[]) : [];

@@ -16,7 +16,10 @@ export function serveCommand(): Command {
       `
 Pictures never leave the browser: the page runs the model itself (onnxruntime-web: WebGPU where the
 browser has it, multi-threaded WebAssembly otherwise). The server hands out the page, the shipped
-models as ONNX, and the logs, plots and sample grids of the runs in --runs.
+models as ONNX, and the logs, plots and sample grids of the runs in --runs (nothing outside it, even
+through links). It answers only requests addressed to localhost, 127.0.0.1, [::1] or --host (with
+--host 0.0.0.0, to any of the machine's IP addresses): other names are refused with 421, so a web
+page elsewhere cannot read it by pointing its own name at this machine (DNS rebinding).
 
 Examples:
   enhance serve
@@ -24,7 +27,7 @@ Examples:
     )
     .action(async (options: { port: number; host: string; runs: string }) => {
       if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new EnhanceError("the web app is not built: run 'npm run build'", { file: WEB_ROOT });
-      const server = await startWebServer({ port: options.port, host: options.host, runsDir: resolve(options.runs) }).catch((error: NodeJS.ErrnoException) => {
+      const server = await startWebServer({ port: options.port, host: options.host, runsDir: resolve(options.runs), runsDirShown: options.runs }).catch((error: NodeJS.ErrnoException) => {
         throw new EnhanceError(error.code === 'EADDRINUSE' ? `port ${options.port} is in use (try --port 0)` : `cannot listen (${error.code ?? error.message})`);
       });
       // The URL on stdout alone, so scripts (and the tests) can read it.

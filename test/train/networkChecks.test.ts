@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { Graph } from '../../src/graph/graph.js';
+import { ARCHITECTURE_NAMES, ARCHITECTURES, buildNetwork, type ArchitectureName } from '../../src/models/architectures.js';
+import { BuildContext, type StateDict } from '../../src/nn/buildContext.js';
+import { architectureMisfit } from '../../src/train/architectureFit.js';
+import { networkStateElements } from '../../src/train/networkSize.js';
+
+/** Small options for every architecture (each option away from its default, so each term of a count matters). */
+const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number>[]> = {
+  srcnn: [{ k1: 3, k2: 1, k3: 5, f1: 6, f2: 4 }],
+  autoencoder: [{ features: 4, depth: 1 }, { features: 3, depth: 3 }],
+  unet: [{ features: 4, depth: 1 }, { features: 3, depth: 2, learned_upsampler: 1 }],
+  'srvgg-compact': [{ features: 5, convs: 1 }, { features: 4, convs: 3 }],
+  srresnet: [{ features: 4, blocks: 1 }, { features: 3, blocks: 2 }],
+  rrdbnet: [{ features: 4, blocks: 1, growth: 2 }, { features: 3, blocks: 2, growth: 5, upsamplings: 3 }],
+  msrresnet: [{ features: 4, blocks: 1 }, { features: 5, blocks: 3 }],
+  edsr: [{ features: 4, blocks: 1 }, { features: 6, blocks: 2, res_scale: 0.1 }],
+};
+const SCALES = [2, 3, 4, 8];
+
+const parsed = (arch: ArchitectureName, options: Record<string, number>) => ARCHITECTURES[arch].options.parse(options) as Record<string, number>;
+
+/** Build the network for training on an LR patch; the state it made, or undefined when it cannot be built. */
+function build(arch: ArchitectureName, options: Record<string, number>, scale: number, lrPatch: number): StateDict | undefined {
+  const graph = new Graph();
+  const state: StateDict = new Map();
+  try {
+    buildNetwork({ arch, scale, options }, BuildContext.create(graph, state, { training: true }), graph.input('lr', 'float32', [1, 3, lrPatch, lrPatch]));
+  } catch {
+    return undefined;
+  }
+  return state;
+}
+
+const elementsOf = (state: StateDict) => [...state.values()].reduce((sum, tensor) => sum + tensor.data.length, 0);
+
+describe('network sizes are known before a network is built', () => {
+  for (const arch of ARCHITECTURE_NAMES) {
+    it(`${arch}: the count from its options equals the elements of the tensors it builds`, () => {
+      let compared = 0;
+      for (const options of SMALL_OPTIONS[arch].map((o) => parsed(arch, o))) {
+        for (const scale of SCALES) {
+          const state = build(arch, options, scale, 16);
+          if (!state) continue;
+          expect(networkStateElements(arch, scale, options), `${JSON.stringify(options)} x${scale}`).toBe(elementsOf(state));
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThan(0);
+    });
+  }
+
+  it('the published RRDBNet (16,697,987 parameters at x4) is counted as such', () => {
+    expect(networkStateElements('rrdbnet', 4, parsed('rrdbnet', {}))).toBe(16_697_987);
+  });
+});
+
+describe('the scales and patch sizes an architecture can train at are known before it is built', () => {
+  for (const arch of ARCHITECTURE_NAMES) {
+    it(`${arch}: the config check accepts exactly what builds`, () => {
+      for (const options of SMALL_OPTIONS[arch].map((o) => parsed(arch, o))) {
+        for (const scale of SCALES) {
+          for (const lrPatch of [8, 9, 12]) {
+            const accepted = architectureMisfit(arch, options, scale, lrPatch) === undefined;
+            expect(accepted, `${JSON.stringify(options)} x${scale}, LR patch ${lrPatch}`).toBe(build(arch, options, scale, lrPatch) !== undefined);
+          }
+        }
+      }
+    });
+  }
+});
