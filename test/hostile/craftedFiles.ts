@@ -301,3 +301,16 @@ export async function hugeBlackPng(dir: string, name: string, width: number, hei
   await writeFile(path, Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', Buffer.concat(parts)), pngChunk('IEND', Buffer.alloc(0))]));
   return path;
 }
+
+/** A well-formed ONNX graph onnxruntime refuses when it creates the session (an operator it has no kernel for). */
+export async function unknownOperatorOnnx(dir: string): Promise<string> {
+  const graph = {
+    name: 'g',
+    node: [{ opType: 'NoSuchOperator', input: ['input'], output: ['output'] }],
+    input: [valueInfo('input', [1, 3, 'h', 'w'])],
+    output: [valueInfo('output', [1, 3, 'h', 'w'])],
+  };
+  const path = join(dir, 'unknown-op.onnx');
+  await writeFile(path, onnxModel(graph));
+  return path;
+}
