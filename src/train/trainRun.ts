@@ -356,7 +356,7 @@ async function trainInFolder(config: TrainConfig, options: TrainOptions, prepare
 
   const writePlot = async () => {
     const loss = { label: config.gan ? 'generator loss (log scale)' : 'training loss (log scale)', color: '#c0392b', points: log.filter((l) => l.loss !== undefined).map((l) => ({ x: l.step, y: l.loss! })) };
-    const val = log.filter((l) => l.val).map((l) => ({ x: l.step, y: l.val!.psnrY }));
+    const val = log.filter((l) => l.val?.psnrY !== undefined).map((l) => ({ x: l.step, y: l.val!.psnrY! }));
     if (!config.gan) {
       await writeBufferAtomic(join(out, 'plot.png'), await renderTrainingPlot(loss, val.length ? { label: 'validation PSNR-Y (dB)', color: '#2471a3', points: val } : undefined));
       return;

@@ -4,46 +4,16 @@
  * that does not parse as a log line is skipped rather than trusted.
  */
 
-export interface Validation {
-  psnrY: number;
-  ssimY: number;
-  /** GAN runs only (lower: more natural texture). */
-  niqe?: number;
-}
+import { parseLogLine, type TrainLogLine, type ValidationScores } from '../serve/runLog.js';
 
-/** A training line (`loss`, `lr`, `seconds`, and `terms` for multi-term and GAN runs) or a validation line (`val`). */
-export interface LogLine {
-  step: number;
-  loss?: number;
-  lr?: number;
-  seconds?: number;
-  /** Each loss term and discriminator statistic (GAN runs), averaged like `loss`. */
-  terms?: Record<string, number>;
-  val?: Validation;
-}
+/** A log line, as `serve/runLog.ts` defines it once for the run, the server and the training page. */
+export type LogLine = TrainLogLine;
+
+/** What a validation writes: PSNR and SSIM always, NIQE for GAN runs. */
+export type Validation = Required<Pick<ValidationScores, 'psnrY' | 'ssimY'>> & Pick<ValidationScores, 'niqe'>;
 
 export function formatLogLine(line: LogLine): string {
   return JSON.stringify(line) + '\n';
-}
-
-function isNumberRecord(value: unknown): value is Record<string, number> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'number');
-}
-
-/** A complete line's object, or undefined when it is not a log line (not JSON, no numeric `step`). */
-export function parseLogLine(text: string): LogLine | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const line = value as Record<string, unknown>;
-  if (typeof line.step !== 'number' || !Number.isFinite(line.step)) return undefined;
-  if (line.terms !== undefined && !isNumberRecord(line.terms)) return undefined;
-  if (line.val !== undefined && !isNumberRecord(line.val)) return undefined;
-  return line as unknown as LogLine;
 }
 
 /** The well-formed complete lines of a log's text; an unfinished last line and malformed lines are left out. */

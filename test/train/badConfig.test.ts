@@ -3,21 +3,9 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { datasetsDir, runCli, temporaryDirectory } from '../helpers.js';
+import { tinyRunConfig } from './tinyRunConfig.js';
 
-/** A tiny run: a few steps of an 8-feature network on Set5's five pictures, no validation. */
-const CONFIG = `
-name: bad-config
-scale: 2
-seed: 7
-model: { arch: srvgg-compact, options: { features: 8, convs: 2 } }
-data: { train: [${join(datasetsDir, 'Set5/hr')}], lr_patch: 8, batch: 2, patches_per_image: 3 }
-optimizer: { type: adam, lr: 1.0e-3 }
-steps: 10
-checkpoint_every: 10
-val_every: 1000
-log_every: 5
-threads: 1
-`;
+const CONFIG = tinyRunConfig('bad-config');
 
 /** A config file in a fresh folder, and where its run would go (one level deeper: `runs/` is made by the run too). */
 async function setUp(): Promise<{ dir: string; config: string; out: string }> {

@@ -3,22 +3,10 @@ import { existsSync } from 'node:fs';
 import { appendFile, cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasetsDir, runCli, temporaryDirectory } from '../helpers.js';
+import { runCli, temporaryDirectory } from '../helpers.js';
+import { tinyRunConfig } from './tinyRunConfig.js';
 
-/** A tiny run: 10 steps (a checkpoint at step 10, log lines at 5 and 10) of an 8-feature network, no validation. */
-const CONFIG = `
-name: resume-repairs
-scale: 2
-seed: 7
-model: { arch: srvgg-compact, options: { features: 8, convs: 2 } }
-data: { train: [${join(datasetsDir, 'Set5/hr')}], lr_patch: 8, batch: 2, patches_per_image: 3 }
-optimizer: { type: adam, lr: 1.0e-3 }
-steps: 10
-checkpoint_every: 10
-val_every: 1000
-log_every: 5
-threads: 1
-`;
+const CONFIG = tinyRunConfig('resume-repairs');
 
 let config = '';
 let finishedRun = '';
