@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_CANCELLED, exitCodeOf, isCancelledError, isEnhanceError } from '../errors.js';
 import { removePendingTemporaries } from '../io/atomicWrite.js';
+import { degradeCommand } from './commands/degradeCommand.js';
 import { downscaleCommand } from './commands/downscaleCommand.js';
 import { evalCommand } from './commands/evalCommand.js';
 import { exportCommand } from './commands/exportCommand.js';
@@ -32,7 +33,7 @@ Examples:
 
 Run 'enhance <command> --help' for a command's options.`,
     );
-  for (const command of [upscaleCommand(), downscaleCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), interpolateCommand(), weightsCommand(), serveCommand()]) program.addCommand(command);
+  for (const command of [upscaleCommand(), downscaleCommand(), degradeCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), interpolateCommand(), weightsCommand(), serveCommand()]) program.addCommand(command);
   // Usage errors become one line and exit code 2, like every other bad input.
   program.exitOverride();
   program.configureOutput({ outputError: () => {} });

@@ -88,6 +88,31 @@ export class PatchSampler {
       hr: { dtype: 'float32', shape: [batch, channels, hrPatch, hrPatch], data: hr },
     };
   }
+
+  /**
+   * The next batch of HR patches only, each with a seed drawn for it: for a degradation that makes
+   * the LR itself. The seeds come from the sampler's generator, so a resumed run draws the same ones.
+   */
+  nextHighResolution(): { hr: TensorData; seeds: number[] } {
+    const { batch, lrPatch, scale } = this.options;
+    const channels = this.images[0].hr.channels;
+    const hrPatch = lrPatch * scale;
+    const hr = new Float32Array(batch * channels * hrPatch * hrPatch);
+    const seeds: number[] = [];
+    for (let b = 0; b < batch; b++) {
+      if (this.cursor >= this.order.length) {
+        this.epoch++;
+        this.shuffle();
+      }
+      const image = this.images[this.order[this.cursor++]];
+      const top = Math.floor(this.random.next() * (image.hr.height - hrPatch + 1));
+      const left = Math.floor(this.random.next() * (image.hr.width - hrPatch + 1));
+      const transform = this.options.augment ? Math.floor(this.random.next() * 8) : 0;
+      seeds.push(Math.floor(this.random.next() * 4294967296));
+      copyPatch(image.hr, top, left, hrPatch, transform, hr, b * channels * hrPatch * hrPatch);
+    }
+    return { hr: { dtype: 'float32', shape: [batch, channels, hrPatch, hrPatch], data: hr }, seeds };
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { loadWasmKernels, WasmLayout } from '../io/wasmKernels.js';
 import type { Contributions } from './contributions.js';
 
 /**
@@ -7,7 +7,6 @@ import type { Contributions } from './contributions.js';
  * same arithmetic 2.5-4x slower; the kernels keep float64 sums in tap order, so results are unchanged.
  */
 interface ResampleExports {
-  memory: WebAssembly.Memory;
   toLevels(ptr: number, count: number, max: number): void;
   resampleRows(src: number, width: number, outLength: number, taps: number, indices: number, weights: number,
     dst: number, acc: number, max: number, scale: number, clampUnit: number): void;
@@ -16,37 +15,7 @@ interface ResampleExports {
 }
 
 const WASM_PATH = new URL('../../build/resample.wasm', import.meta.url);
-let kernels: ResampleExports | undefined;
-
-function loadKernels(): ResampleExports {
-  if (!kernels) {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(readFileSync(WASM_PATH)); // a plain ArrayBuffer-backed copy, as every WebAssembly typing accepts
-    } catch {
-      throw new Error(`the resampling kernels are not built (${WASM_PATH.pathname} is missing): run 'npm run build'`);
-    }
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-      env: { abort: () => { throw new Error('resample.wasm aborted'); } },
-    });
-    kernels = instance.exports as unknown as ResampleExports;
-  }
-  return kernels;
-}
-
-/** A bump allocator over the module's memory for one call; 16-byte aligned for SIMD loads. */
-class Layout {
-  private top = 1024;
-  alloc(bytes: number): number {
-    const at = this.top;
-    this.top += Math.ceil(bytes / 16) * 16;
-    return at;
-  }
-  ensure(memory: WebAssembly.Memory): void {
-    const missing = Math.ceil(this.top / 65536) - memory.buffer.byteLength / 65536;
-    if (missing > 0) memory.grow(missing);
-  }
-}
+const loadKernels = () => loadWasmKernels<ResampleExports>(WASM_PATH);
 
 export interface PlaneResample {
   rows: Contributions;
@@ -78,7 +47,7 @@ export function resamplePlane(source: Float32Array, inHeight: number, inWidth: n
   const midHeight = rowsFirst ? outHeight : inHeight;
   const midWidth = rowsFirst ? inWidth : outWidth;
 
-  const layout = new Layout();
+  const layout = new WasmLayout();
   const src = layout.alloc(source.byteLength);
   const mid = layout.alloc(midHeight * midWidth * 4);
   const dst = layout.alloc(outHeight * outWidth * 4);

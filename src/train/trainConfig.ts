@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { degradationSettingsSchema } from '../degradation/degradationSettings.js';
 import { describeZodError, EnhanceError } from '../errors.js';
 import { ARCHITECTURE_NAMES, ARCHITECTURES, type ArchitectureName } from '../models/architectures.js';
 import { MAX_TENSOR_ELEMENTS } from '../models/modelLimits.js';
@@ -62,12 +63,19 @@ export const trainConfigSchema = z
       .object({
         train: z.array(z.string()).min(1),
         val: z.string().nullish(),
+        /** LR pictures of the validation set, paired by name (made by `enhance degrade`); without it, MATLAB bicubic of `val`. */
+        val_lr: z.string().nullish(),
         lr_patch: z.number().int().min(8),
         batch: z.number().int().positive(),
         patches_per_image: z.number().int().positive().default(19),
         augment: z.boolean().default(true),
       })
       .strict(),
+    /**
+     * Train on real-world degradations (Real-ESRGAN's second-order model) instead of the bicubic LR;
+     * `{}` takes the reference settings.
+     */
+    degradation: degradationSettingsSchema.nullish(),
     loss: z.array(lossTerm).min(1).default([{ type: 'l1', weight: 1 }]),
     optimizer: optimizerSchema,
     schedule: schedule.default({ type: 'constant' }),
@@ -178,7 +186,7 @@ export function parseTrainConfig(text: string, file: string, overrides: readonly
     ...config,
     model: { arch: config.model.arch, options: checkedModelOptions(config.model, config.scale, config.data.lr_patch, file) },
     init_from: config.init_from ? at(config.init_from) : undefined,
-    data: { ...config.data, train: config.data.train.map(at), val: config.data.val ? at(config.data.val) : undefined },
+    data: { ...config.data, train: config.data.train.map(at), val: config.data.val ? at(config.data.val) : undefined, val_lr: config.data.val_lr ? at(config.data.val_lr) : undefined },
   };
 }
 

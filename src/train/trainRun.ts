@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors.js';
 import { PatchSampler, type PatchSamplerState } from '../data/patchSampler.js';
+import { bicubicBatches, degradedBatches, type BatchSource } from '../data/batchSource.js';
 import { loadSrPairs, type SrPair } from '../data/srPairs.js';
 import { loadTrainingSet } from '../data/trainingSet.js';
+import { unsharpMask } from '../degradation/unsharpMask.js';
 import { EnhanceError } from '../errors.js';
 import { renderComparisonGrid, type GridRow } from '../evaluate/comparisonGrid.js';
 import type { TensorData } from '../graph/tensorData.js';
@@ -103,7 +105,7 @@ interface StartingPoint {
 /** Everything a run takes from the user's files, loaded and checked before the run folder is touched. */
 interface PreparedRun {
   spec: ModelSpec;
-  sampler: PatchSampler;
+  sampler: BatchSource;
   validationPairs: SrPair[];
   terms: LossTerm[];
   validationMetrics: SrMetricName[];
@@ -111,7 +113,7 @@ interface PreparedRun {
   start: StartingPoint;
 }
 
-async function startFromCheckpoint(paths: ReturnType<typeof runPaths>, sampler: PatchSampler): Promise<StartingPoint> {
+async function startFromCheckpoint(paths: ReturnType<typeof runPaths>, sampler: BatchSource): Promise<StartingPoint> {
   const checkpoint = await readSafetensors(paths.checkpoint);
   const stepsDone = Number(checkpoint.metadata.step);
   sampler.restore(JSON.parse(checkpoint.metadata.sampler) as PatchSamplerState);
@@ -151,8 +153,11 @@ async function prepareRun(config: TrainConfig, options: TrainOptions): Promise<P
   if (hasCheckpoint) await checkResumedNetwork(paths.config, config);
 
   const spec = modelSpecOf(config);
-  const images = await loadTrainingSet(config.data.train, { scale: config.scale, lrPatch: config.data.lr_patch, lrPatchSetting: 'data.lr_patch' });
-  const sampler = new PatchSampler(images, {
+  const loaded = await loadTrainingSet(config.data.train, { scale: config.scale, lrPatch: config.data.lr_patch, lrPatchSetting: 'data.lr_patch' });
+  // Real-ESRNet degrades from and learns to give back the sharpened ground truth.
+  const sharpen = config.degradation?.sharpen_ground_truth;
+  const images = sharpen ? loaded.map((image) => ({ ...image, hr: unsharpMask(image.hr, sharpen) })) : loaded;
+  const patches = new PatchSampler(images, {
     scale: config.scale,
     lrPatch: config.data.lr_patch,
     batch: config.data.batch,
@@ -160,8 +165,9 @@ async function prepareRun(config: TrainConfig, options: TrainOptions): Promise<P
     augment: config.data.augment,
     seed: config.seed,
   });
+  const sampler = config.degradation ? degradedBatches(patches, config.scale, config.degradation) : bicubicBatches(patches);
   const validationPairs: SrPair[] = [];
-  if (config.data.val) for await (const pair of loadSrPairs({ hr: config.data.val, scale: config.scale })) validationPairs.push(pair);
+  if (config.data.val) for await (const pair of loadSrPairs({ hr: config.data.val, lr: config.data.val_lr ?? undefined, scale: config.scale })) validationPairs.push(pair);
 
   const start: StartingPoint = hasCheckpoint
     ? await startFromCheckpoint(paths, sampler)
@@ -175,7 +181,7 @@ async function prepareRun(config: TrainConfig, options: TrainOptions): Promise<P
   }
   const terms = await contentLossTerms(config);
   // GAN runs are also judged by NIQE (lower: more natural texture), which PSNR does not see.
-  const validationMetrics: SrMetricName[] = config.gan ? ['psnr', 'ssim', 'niqe'] : ['psnr', 'ssim'];
+  const validationMetrics: SrMetricName[] = config.gan || config.degradation ? ['psnr', 'ssim', 'niqe'] : ['psnr', 'ssim'];
   const metricModels = await loadMetricModels(validationMetrics);
   return { spec, sampler, validationPairs, terms, validationMetrics, metricModels, start };
 }
@@ -206,7 +212,7 @@ function divergence(config: TrainConfig, step: number, loss: number, criticLoss:
 export async function runTraining(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const prepared = await prepareRun(config, options);
   const folder = await RunFolder.prepare(options.outDir);
-  const stops: Stop[] = [];
+  const stops: Stop[] = [() => prepared.sampler.close()];
   try {
     return await trainInFolder(config, options, prepared, stops);
   } catch (error) {
@@ -257,10 +263,10 @@ async function trainInFolder(config: TrainConfig, options: TrainOptions, prepare
     });
     const thread = new EngineThread();
     stops.push(() => thread.terminate());
-    trainer = await ThreadedTrainer.create(steps.generator, state, { threads: config.threads, optimizerState, stepsDone, thread, name: 'generator' });
+    trainer = await ThreadedTrainer.create(steps.generator, state, { threads: config.threads, spinWait: !config.degradation, optimizerState, stepsDone, thread, name: 'generator' });
     // The discriminator takes critic_steps steps per generator step: its own count drives its Adam bias correction.
     const criticSteps = stepsDone * config.gan.critic_steps;
-    critic = await ThreadedTrainer.create(steps.discriminator, criticState, { threads: config.threads, optimizerState: criticOptimizerState, stepsDone: criticSteps, thread, name: 'discriminator' });
+    critic = await ThreadedTrainer.create(steps.discriminator, criticState, { threads: config.threads, spinWait: !config.degradation, optimizerState: criticOptimizerState, stepsDone: criticSteps, thread, name: 'discriminator' });
     compiledEma = steps.generator.ema;
     needsEpsilon = steps.needsEpsilon;
   } else {
@@ -280,7 +286,7 @@ async function trainInFolder(config: TrainConfig, options: TrainOptions, prepare
       ema: config.ema,
       seed: config.seed,
     });
-    trainer = await ThreadedTrainer.create(compiled, state, { threads: config.threads, optimizerState, stepsDone });
+    trainer = await ThreadedTrainer.create(compiled, state, { threads: config.threads, spinWait: !config.degradation, optimizerState, stepsDone });
     compiledEma = compiled.ema;
     stops.push(() => trainer.release());
   }
@@ -351,7 +357,7 @@ async function trainInFolder(config: TrainConfig, options: TrainOptions, prepare
     await runner.release();
     await writeBufferAtomic(join(out, 'samples', `step_${String(step).padStart(7, '0')}.png`), await renderComparisonGrid(rows));
     const n = validationPairs.length;
-    return { psnrY: psnrY / n, ssimY: ssimY / n, ...(config.gan ? { niqe: niqe / n } : {}) };
+    return { psnrY: psnrY / n, ssimY: ssimY / n, ...(validationMetrics.includes('niqe') ? { niqe: niqe / n } : {}) };
   };
 
   const writePlot = async () => {
@@ -390,7 +396,7 @@ async function trainInFolder(config: TrainConfig, options: TrainOptions, prepare
   // The sampler's position before the batch that is cut ahead: what a checkpoint must store, so a
   // resumed run trains on that batch next instead of skipping it.
   let pendingSamplerState = sampler.state;
-  const cut = (): Batch[] => Array.from({ length: batchesPerStep }, () => sampler.next());
+  const cut = (): Promise<Batch[]> => Promise.all(Array.from({ length: batchesPerStep }, () => sampler.next()));
   let next = cut();
   const termSums: Record<string, number> = {};
   let interrupted = false;
@@ -398,7 +404,7 @@ async function trainInFolder(config: TrainConfig, options: TrainOptions, prepare
   while (trainer.stepsDone < config.steps) {
     const step = trainer.stepsDone;
     const learningRate = learningRateAt(config, step);
-    const pending = trainStep(next, step);
+    const pending = trainStep(await next, step);
     // The next batch is cut while the worker runs this step: data loading stays off the critical path.
     pendingSamplerState = sampler.state;
     next = cut();
