@@ -23,22 +23,30 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   return modelFromSafetensors(await readSafetensors(path), path);
 }
 
-/** The shipped model `enhance upscale` uses for a scale when no method or model is given, if there is one. */
+/**
+ * The shipped model `enhance upscale` uses for a scale when no method or model is given, if there is
+ * one: the photo model (trained on real-world degradations: JPEG, noise, blur, as pictures are found),
+ * else the benchmark model (trained on clean bicubic LR, the best on Set5-style inputs).
+ */
 export function defaultModelFor(scale: number): string | undefined {
-  const path = join(SHIPPED_MODELS_DIR, `compact-x${scale}.safetensors`);
-  return existsSync(path) ? path : undefined;
+  return [`photo-x${scale}`, `compact-x${scale}`].map((name) => join(SHIPPED_MODELS_DIR, `${name}.safetensors`)).find((path) => existsSync(path));
 }
 
 /**
- * Names users pick a trade-off by: `default-x4` (the PSNR-oriented default) and `default-x4-gan` (its
- * adversarial fine-tune: more texture, lower PSNR), and the same for other scales when shipped.
+ * Names users pick a model by: `default-x4` (the default of the scale, as `defaultModelFor`) and
+ * `default-x4-gan` (the benchmark model's adversarial fine-tune: more texture, lower PSNR), and the
+ * same for other scales when shipped.
  */
 const DEFAULT_ALIAS = /^default-x(\d)(-gan)?$/;
 
-/** A shipped model's name ('compact-x4', 'default-x4', 'default-x4-gan') or a path to a model file. */
+/** A shipped model's name ('photo-x4', 'compact-x4', 'default-x4', 'default-x4-gan') or a path to a model file. */
 export function resolveModelPath(nameOrPath: string): string {
   if (existsSync(nameOrPath)) return nameOrPath;
   const alias = DEFAULT_ALIAS.exec(nameOrPath);
+  if (alias && !alias[2]) {
+    const path = defaultModelFor(Number(alias[1]));
+    if (path) return path;
+  }
   const name = alias ? `compact-x${alias[1]}${alias[2] ?? ''}` : nameOrPath;
   const shipped = join(SHIPPED_MODELS_DIR, `${name}.safetensors`);
   if (existsSync(shipped)) return shipped;
