@@ -11,7 +11,7 @@ import { serializeModel } from '../src/graph/onnx/serializeModel.js';
 import { BuildContext, FROZEN_PREFIX } from '../src/nn/buildContext.js';
 import { createSession, ort } from '../src/runtime/session.js';
 import type { Value } from '../src/graph/value.js';
-import { modelSpecOf, optimizerOf } from '../src/train/trainRun.js';
+import { modelSpecOf, optimizerOf } from '../src/train/configParts.js';
 import { readTrainConfig } from '../src/train/trainConfig.js';
 import { compileGanSteps, discriminator } from '../src/train/ganSteps.js';
 import { contentLossTerms } from '../src/train/generatorLoss.js';

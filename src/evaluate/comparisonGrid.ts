@@ -1,6 +1,7 @@
 import sharp, { type OverlayOptions } from 'sharp';
 import type { ImageTensor } from '../image/tensor.js';
 import { encodeImage } from '../image/writeImage.js';
+import { resizeImage } from '../resize/resizeImage.js';
 
 export interface GridPanel {
   label: string;
@@ -10,6 +11,32 @@ export interface GridPanel {
 export interface GridRow {
   title: string;
   panels: GridPanel[];
+}
+
+/** One SR result to show beside its input and ground truth. */
+export interface SrComparison {
+  title: string;
+  lr: ImageTensor;
+  sr: ImageTensor;
+  hr: ImageTensor;
+  /** What made the SR picture and how it scores, e.g. 'bicubic  28.42 dB / 0.8104'. */
+  srLabel: string;
+  scale: number;
+}
+
+/**
+ * The row LR | SR | HR that `enhance eval --grid` and training's sample grids draw. The LR is enlarged
+ * by nearest neighbour to the HR's size, so its pixels stay visible at 1:1 beside the others.
+ */
+export function srComparisonRow(c: SrComparison): GridRow {
+  return {
+    title: c.title,
+    panels: [
+      { label: `LR (nearest x${c.scale})`, image: resizeImage(c.lr, { height: c.hr.height, width: c.hr.width, method: 'nearest' }) },
+      { label: c.srLabel, image: c.sr },
+      { label: 'HR', image: c.hr },
+    ],
+  };
 }
 
 const GAP = 8;

@@ -22,16 +22,20 @@ export interface EvaluationReport {
   crop: number;
   /** Mean of each metric over images (SR papers average per-image PSNR, not MSE). */
   mean: SrScores;
-  images: ({ name: string } & SrScores)[];
+  /** Median seconds of one super-resolution (the model's run alone, not loading or scoring). */
+  secondsPerImage: number;
+  images: ({ name: string; seconds: number } & SrScores)[];
 }
 
 export async function evaluateDataset(options: EvaluationOptions): Promise<EvaluationReport> {
   const crop = options.crop ?? options.scale;
   const images: EvaluationReport['images'] = [];
   for await (const pair of loadSrPairs(options)) {
+    const started = performance.now();
     const sr = await options.superResolve(pair.lr);
+    const seconds = (performance.now() - started) / 1000;
     const scores = await measureSrWithNetworks(sr, pair.hr, { crop, metrics: options.metrics, models: options.models });
-    images.push({ name: pair.name, ...scores });
+    images.push({ name: pair.name, seconds, ...scores });
     await options.onImage?.(pair, sr, scores);
   }
   const mean: SrScores = {};
@@ -39,5 +43,6 @@ export async function evaluateDataset(options: EvaluationOptions): Promise<Evalu
     const key = SR_METRICS[name].key;
     mean[key] = images.reduce((sum, image) => sum + (image[key] ?? 0), 0) / images.length;
   }
-  return { scale: options.scale, method: options.method, crop, mean, images };
+  const times = images.map((image) => image.seconds).sort((a, b) => a - b);
+  return { scale: options.scale, method: options.method, crop, mean, secondsPerImage: times[Math.floor(times.length / 2)] ?? 0, images };
 }

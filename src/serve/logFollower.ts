@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { completeLines } from './runLog.js';
+import { completeLines } from '../runs/runFolderFormat.js';
 
 /** What a log gained since the last look: its new complete lines, each with the byte offset just after it. */
 export interface LogGrowth {

@@ -3,13 +3,11 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { LogFollower } from './logFollower.js';
 import { confinedRunFolder, listRunFiles, openRunFile, readRunFile, realRunsFolder, runEntryTime } from './runFiles.js';
-import { completeLines, parseLog, parseLogLine, summarizeRun, type RunSummary, type TrainLogLine } from './runLog.js';
+import { completeLines, isRunListing, isSampleFileName, parseLog, parseLogLine, RUN_FILES, type TrainLogLine } from '../runs/runFolderFormat.js';
+import { summarizeRun, type RunSummary } from './runSummary.js';
 
 /** How often a followed run's log and samples folder are looked at. */
 const POLL_MILLISECONDS = 500;
-
-/** A sample grid `enhance train` writes (its temporaries start with a dot and end in .tmp-*). */
-const SAMPLE_FILE = /^\w[\w.-]*\.png$/;
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -20,7 +18,7 @@ function isRunName(name: string): boolean {
 
 /** The run's config, or undefined when it is missing, refused or not a JSON object. */
 async function readConfig(runDir: string): Promise<Record<string, unknown> | undefined> {
-  const bytes = await readRunFile(runDir, 'config.json');
+  const bytes = await readRunFile(runDir, RUN_FILES.config);
   if (!bytes) return undefined;
   try {
     const config: unknown = JSON.parse(new TextDecoder().decode(bytes));
@@ -31,23 +29,21 @@ async function readConfig(runDir: string): Promise<Record<string, unknown> | und
 }
 
 async function readLogBytes(runDir: string): Promise<Uint8Array> {
-  return (await readRunFile(runDir, 'log.jsonl')) ?? NO_BYTES;
+  return (await readRunFile(runDir, RUN_FILES.log)) ?? NO_BYTES;
 }
 
 async function listSamples(runDir: string): Promise<string[]> {
-  return (await listRunFiles(runDir, 'samples')).filter((file) => SAMPLE_FILE.test(file)).sort();
+  return (await listRunFiles(runDir, RUN_FILES.samples)).filter(isSampleFileName).sort();
 }
 
 /** The latest change time among the run folder, its config and its log (absent files do not count). */
 async function modifiedTime(runDir: string): Promise<Date> {
-  const times = await Promise.all(['', 'config.json', 'log.jsonl'].map((file) => runEntryTime(runDir, file)));
+  const times = await Promise.all(['', RUN_FILES.config, RUN_FILES.log].map((file) => runEntryTime(runDir, file)));
   return new Date(Math.max(...times));
 }
 
-/** A folder is a run once `enhance train` has written its config or log into it. */
 async function isRunFolder(runDir: string): Promise<boolean> {
-  const entries = await readdir(runDir).catch((): string[] => []);
-  return entries.includes('config.json') || entries.includes('log.jsonl');
+  return isRunListing(await readdir(runDir).catch((): string[] => []));
 }
 
 /** The run's real folder when `name` names a run inside `runsDir` (links resolved), else undefined. */
@@ -122,7 +118,7 @@ export function runsRoutes(runsDir: string, runsDirShown: string): Hono {
     const run = await requestedRun(c, runsDir);
     if (run instanceof Response) return run;
     const { runDir } = run;
-    const follower = await LogFollower.start(() => openRunFile(runDir, 'log.jsonl'), followFrom(c));
+    const follower = await LogFollower.start(() => openRunFile(runDir, RUN_FILES.log), followFrom(c));
     const knownSamples = new Set(await listSamples(runDir));
     return streamSSE(c, async (stream) => {
       let connected = true;
@@ -150,11 +146,11 @@ export function runsRoutes(runsDir: string, runsDirShown: string): Hono {
 
   app.get('/:run/samples/:file', async (c) => {
     const file = c.req.param('file');
-    if (isRunName(c.req.param('run')) && !SAMPLE_FILE.test(file)) return badName(c, 'sample');
+    if (isRunName(c.req.param('run')) && !isSampleFileName(file)) return badName(c, 'sample');
     const run = await requestedRun(c, runsDir);
     if (run instanceof Response) return run;
     const { name, runDir } = run;
-    const png = await readRunFile(runDir, `samples/${file}`);
+    const png = await readRunFile(runDir, `${RUN_FILES.samples}/${file}`);
     if (!png) return c.json({ error: `run ${JSON.stringify(name)} has no sample ${JSON.stringify(file)}` }, 404);
     return c.body(png, 200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache' });
   });

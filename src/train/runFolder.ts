@@ -1,5 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeStaleTemporaries } from '../io/atomicWrite.js';
+import { runPaths } from '../runs/runFolderFormat.js';
 
 /**
  * A run's `--out` folder and what it held before this run touched it. A run that fails before its
@@ -19,8 +21,17 @@ export class RunFolder {
   static async prepare(path: string): Promise<RunFolder> {
     const made = await mkdir(path, { recursive: true });
     const entriesBefore = new Set(made === undefined ? await readdir(path) : []);
-    await mkdir(join(path, 'samples'), { recursive: true });
+    await mkdir(runPaths(path).samples, { recursive: true });
     return new RunFolder(path, made, entriesBefore);
+  }
+
+  /**
+   * Removes the checkpoints and sample grids a killed run was writing when it died (each can be
+   * hundreds of MB), and says how many there were.
+   */
+  async removeTemporariesOfKilledRuns(): Promise<number> {
+    const removed = [...(await removeStaleTemporaries(this.path)), ...(await removeStaleTemporaries(runPaths(this.path).samples))];
+    return removed.length;
   }
 
   async removeWhatWasMade(): Promise<void> {

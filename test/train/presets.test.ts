@@ -18,6 +18,9 @@ const TEST_SIZE: Record<string, string[]> = {
   'compact-x4-stage3': ['init_from=null', 'model.options.features=16', 'model.options.convs=3'],
   'compact-x4-stage4': ['init_from=null', 'model.options.features=16', 'model.options.convs=3'],
   'compact-x2-stage2': ['init_from=null', 'model.options.features=16', 'model.options.convs=3'],
+  // The photo presets degrade every batch (real-world degradations) and validate on a degraded set the test does not build.
+  'photo-x4-fidelity': ['init_from=null', 'data.val_lr=null', 'model.options.features=16', 'model.options.convs=3'],
+  'photo-x2-fidelity': ['init_from=null', 'data.val_lr=null', 'model.options.features=16', 'model.options.convs=3'],
 };
 
 /** Adversarial and perceptual presets have their own test (test/train/ganPresets.test.ts). */

@@ -22,19 +22,17 @@ log_every: 10
 threads: 1
 `;
 
-const quiet = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
-
 describe('training resumes exactly', () => {
   it('a run stopped mid-way and resumed ends with the same weights as an uninterrupted run', async () => {
     const config = parseTrainConfig(CONFIG, join(repoRoot, 'resume.yaml'));
     const straight = await temporaryDirectory();
-    await runTraining(config, { outDir: straight, resume: false, stream: quiet });
+    await runTraining(config, { outDir: straight, resume: false });
 
     const interrupted = await temporaryDirectory();
     const controller = new AbortController();
-    const first = await runTraining(config, { outDir: interrupted, resume: false, stream: quiet, signal: controller.signal, onStep: (s) => s === 17 && controller.abort() });
+    const first = await runTraining(config, { outDir: interrupted, resume: false, signal: controller.signal, onEvent: (event) => event.kind === 'step' && event.step === 17 && controller.abort() });
     expect(first).toMatchObject({ steps: 17, interrupted: true });
-    const second = await runTraining(config, { outDir: interrupted, resume: true, stream: quiet });
+    const second = await runTraining(config, { outDir: interrupted, resume: true });
     expect(second).toMatchObject({ steps: 40, interrupted: false });
 
     const a = await loadModel(join(straight, 'model.safetensors'));

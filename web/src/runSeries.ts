@@ -1,7 +1,7 @@
 /**
  * The curves of a training run, read off its log lines: what each chart of the training page plots. Pure.
  */
-import type { TrainLogLine } from '../../src/serve/runLog.js';
+import type { TrainLogLine } from '../../src/runs/runFolderFormat.js';
 
 export interface ChartPoint {
   x: number;

@@ -3,7 +3,8 @@
  * address, so it can be linked) its loss and validation charts, sample grids and config, kept up to date
  * from the server's event stream while the run goes on.
  */
-import { parseLogLine, summarizeRun, type RunSummary, type TrainLogLine } from '../../src/serve/runLog.js';
+import { parseLogLine, type TrainLogLine } from '../../src/runs/runFolderFormat.js';
+import { summarizeRun, type RunSummary } from '../../src/serve/runSummary.js';
 import { formatNumber } from './chartScale.js';
 import { LineChart } from './lineChart.js';
 import { runSeries } from './runSeries.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { listImageFiles } from '../../data/imageFolder.js';
-import { renderComparisonGrid, type GridRow } from '../../evaluate/comparisonGrid.js';
+import { renderComparisonGrid, srComparisonRow, type GridRow } from '../../evaluate/comparisonGrid.js';
 import { evaluateDataset, type EvaluationReport } from '../../evaluate/evaluateDataset.js';
 import { writeBufferAtomic } from '../../io/atomicWrite.js';
 import { LPIPS_NETS, type LpipsNet } from '../../metrics/lpips.js';
@@ -8,7 +8,7 @@ import { loadMetricModels, measureNoReference, NO_REFERENCE_METRICS, SR_METRIC_N
 import { EnhanceError } from '../../errors.js';
 import { readImage } from '../../image/readImage.js';
 import { stat } from 'node:fs/promises';
-import { RESIZE_METHODS, resizeImage, type ResizeMethod } from '../../resize/resizeImage.js';
+import { RESIZE_METHODS, type ResizeMethod } from '../../resize/resizeImage.js';
 import { basename, extname } from 'node:path';
 import { interpolate } from '../../upscale/interpolate.js';
 import { loadModelRunner } from '../../upscale/loadModelRunner.js';
@@ -42,7 +42,7 @@ export function formatReportTable(report: EvaluationReport, metrics: readonly Sr
   const widths = header.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const render = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
-  const title = `x${report.scale} ${report.method}, Y channel, ${report.crop}-pixel border cropped`;
+  const title = `x${report.scale} ${report.method}, Y channel, ${report.crop}-pixel border cropped; ${report.secondsPerImage.toFixed(3)} s per picture (median, the super-resolution alone)`;
   return [title, render(header), rule, ...rows.slice(1, -1).map(render), rule, render(rows[rows.length - 1])].join('\n');
 }
 
@@ -132,14 +132,7 @@ Examples:
           progress.advance(pair.name);
           if (!options.grid) return;
           const scoreText = metrics.map((m) => `${formatScore(m, scores[SR_METRICS[m].key])}${SR_METRICS[m].unit ? ' ' + SR_METRICS[m].unit : ''}`);
-          gridRows.push({
-            title: `${pair.name}  x${scale}`,
-            panels: [
-              { label: `LR (nearest x${scale})`, image: resizeImage(pair.lr, { height: pair.hr.height, width: pair.hr.width, method: 'nearest' }) },
-              { label: `${method}  ${scoreText.join(' / ')}`, image: sr },
-              { label: 'HR', image: pair.hr },
-            ],
-          });
+          gridRows.push(srComparisonRow({ title: `${pair.name}  x${scale}`, lr: pair.lr, sr, hr: pair.hr, srLabel: `${method}  ${scoreText.join(' / ')}`, scale }));
         },
       });
       progress.stop();

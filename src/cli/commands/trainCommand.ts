@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readTrainConfig } from '../../train/trainConfig.js';
 import { runTraining } from '../../train/trainRun.js';
 import { onInterrupt } from '../interrupt.js';
+import { TrainingProgress } from '../trainingProgress.js';
 
 export function trainCommand(): Command {
   return new Command('train')
@@ -27,7 +28,8 @@ Ctrl-C finishes the current step and writes a checkpoint; Ctrl-C twice stops at 
         process.stderr.write('\nenhance: stopping after this step and writing a checkpoint (Ctrl-C again to stop at once)\n');
         controller.abort();
       });
-      const result = await runTraining(config, { outDir, resume: options.resume ?? false, signal: controller.signal });
+      const progress = new TrainingProgress(config.name);
+      const result = await runTraining(config, { outDir, resume: options.resume ?? false, signal: controller.signal, onEvent: progress.onEvent }).finally(() => progress.stop());
       const validation = result.lastValidation ? `, validation PSNR-Y ${result.lastValidation.psnrY.toFixed(2)} dB` : '';
       process.stdout.write(
         result.interrupted

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { completeLines, isGanRun, parseLog, parseLogLine, summarizeRun } from '../../src/serve/runLog.js';
+import { isGanRun, summarizeRun } from '../../src/serve/runSummary.js';
 
-const bytes = (text: string) => new TextEncoder().encode(text);
-
-describe('run log', () => {
-  it('counts only lines that end in a newline, and the bytes they span', () => {
-    expect(completeLines(bytes('{"step":1}\n{"step":2}\n{"step":3'))).toEqual({ lines: ['{"step":1}', '{"step":2}'], end: 22 });
-    expect(completeLines(bytes('{"step":1'))).toEqual({ lines: [], end: 0 });
-  });
-
-  it('measures the complete lines in bytes, not characters', () => {
-    expect(completeLines(bytes('{"note":"é"}\n')).end).toBe(14); // 12 characters, é is 2 bytes, and the newline
-  });
-
-  it('skips lines that are blank, not JSON, or have no numeric step', () => {
-    const log = parseLog(bytes('{"step":1,"loss":0.5}\n\nnot json\n[1]\n{"loss":0.4}\n{"step":"2"}\n{"step":3,"terms":{"g_l1":"x"}}\n{"step":4,"val":{"psnrY":30}}\n'));
-    expect(log).toEqual([{ step: 1, loss: 0.5 }, { step: 4, val: { psnrY: 30 } }]);
-    expect(parseLogLine('{"step":5,"terms":{"d_real":0.2}}')).toEqual({ step: 5, terms: { d_real: 0.2 } });
-  });
-
+describe('run summary', () => {
   it('calls a run GAN when its config has a gan section or its log has discriminator terms', () => {
     expect(isGanRun({ gan: { loss: 'ragan' } }, [])).toBe(true);
     expect(isGanRun({}, [{ step: 1, terms: { d_real: 0.1 } }])).toBe(true);
