@@ -11,8 +11,10 @@ export interface ShippedModelInfo {
   parameters: number;
   /** The model `enhance upscale` uses for this scale when none is named. */
   isDefault: boolean;
-  /** Set5 PSNR-Y of the model's validation, when the file records it. */
+  /** PSNR-Y of the model's last validation, when the file records it. */
   psnrY?: number;
+  /** The set it was measured on ('Set5' when the file does not say: the shipped benchmark models). */
+  validationSet?: string;
 }
 
 /** The shipped models (models/*.safetensors), for `enhance models` and the web page's menu: each scale's default first. */
@@ -29,7 +31,8 @@ export async function listShippedModels(): Promise<ShippedModelInfo[]> {
       const parameters = [...state.values()].reduce((n, t) => n + t.data.length, 0);
       const psnrY = info['val.psnrY'] ? Number(info['val.psnrY']) : undefined;
       const isDefault = defaultModelFor(spec.scale) === join(SHIPPED_MODELS_DIR, file);
-      return { name: basename(file, '.safetensors'), scale: spec.scale, arch: spec.arch, options: spec.options, parameters, isDefault, ...(psnrY !== undefined ? { psnrY } : {}) };
+      const validation = psnrY !== undefined ? { psnrY, validationSet: info['val.set'] ?? 'Set5' } : {};
+      return { name: basename(file, '.safetensors'), scale: spec.scale, arch: spec.arch, options: spec.options, parameters, isDefault, ...validation };
     }),
   ).then((models) => models.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name)));
 }

@@ -1,3 +1,4 @@
+import { basename, dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import { saveModel } from '../models/modelFile.js';
 import { runPaths } from '../runs/runFolderFormat.js';
@@ -113,16 +114,27 @@ async function trainInFolder(config: TrainConfig, options: TrainOptions, prepare
       break;
     }
   }
-  await saveModel(paths.model, spec, await procedure.modelWeights(), trainingInfo(done, seconds(), lastValidation));
+  await saveModel(paths.model, spec, await procedure.modelWeights(), trainingInfo(done, seconds(), lastValidation, validationSetName(config.data)));
   await record.writePlot();
   return { steps: done, modelPath: paths.model, lastValidation, interrupted };
 }
 
+/**
+ * The validation set as `enhance models` names it: the folder above the HR folder (`Set5/hr` -> 'Set5'),
+ * marked real-world when its LR was made by `enhance degrade`; names only, never a path of this machine.
+ */
+function validationSetName(data: { val?: string | null; val_lr?: string | null }): string | undefined {
+  if (!data.val) return undefined;
+  const hr = basename(data.val) === 'hr' ? basename(dirname(data.val)) : basename(data.val);
+  return data.val_lr ? `${hr} (LR ${basename(data.val_lr)})` : hr;
+}
+
 /** What a model file tells of the training that made it: steps, seconds and the last validation's scores. */
-function trainingInfo(steps: number, seconds: number, validation: Validation | undefined): Record<string, string> {
+function trainingInfo(steps: number, seconds: number, validation: Validation | undefined, validationSet: string | undefined): Record<string, string> {
   return {
     steps: String(steps),
     seconds: String(Math.round(seconds)),
+    ...(validation && validationSet ? { 'val.set': validationSet } : {}),
     ...(validation ? { 'val.psnrY': validation.psnrY.toFixed(3), 'val.ssimY': validation.ssimY.toFixed(4) } : {}),
     ...(validation?.niqe !== undefined ? { 'val.niqe': validation.niqe.toFixed(4) } : {}),
   };

@@ -26,9 +26,10 @@ describe('models from the CLI', () => {
     const result = await runCli(['models']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(['compact-x2', 'compact-x4', 'compact-x4-gan']);
-    expect(lines[1]).toMatch(/^compact-x4 {2}x4 {2}srvgg-compact \{"features":48,"convs":10\} {2}230,496 parameters, the default, Set5 PSNR-Y 31\.0\d* dB$/);
-    expect(lines[2]).not.toContain('the default');
+    expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(['photo-x2', 'photo-x4', 'compact-x2', 'compact-x4', 'compact-x4-gan']);
+    expect(lines[1]).toMatch(/^photo-x4 {2}x4 {2}srvgg-compact \{"features":48,"convs":10\} {2}230,496 parameters, the default, Set14 \(LR lr_x4\) PSNR-Y 22\.\d+ dB$/);
+    expect(lines[3]).toMatch(/^compact-x4 {2}x4 {2}srvgg-compact \{"features":48,"convs":10\} {2}230,496 parameters, Set5 PSNR-Y 31\.0\d* dB$/);
+    for (const line of lines.slice(2)) expect(line).not.toContain('the default');
   });
 
   it('enhance upscale --model runs the model file, keeping alpha', async () => {

@@ -40,8 +40,8 @@ describe('enhance serve', () => {
     expect(await (await fetch(`${started.url}training`)).text()).toContain('/assets/training.js');
     const models = (await (await fetch(`${started.url}api/models`)).json()) as { name: string; scale: number; isDefault: boolean }[];
     expect(models.filter((m) => m.isDefault).map((m) => [m.name, m.scale])).toEqual([
-      ['compact-x2', 2],
-      ['compact-x4', 4],
+      ['photo-x2', 2],
+      ['photo-x4', 4],
     ]);
     const model = await fetch(`${started.url}models/compact-x4.safetensors`);
     expect(model.status).toBe(200);

@@ -19,6 +19,7 @@ const TEST_SIZE: Record<string, string[]> = {
   'unet-perceptual': ['model.options.features=8', ...narrow(0, vgg16)],
   'unet-gan': ['init_from=null', 'model.options.features=8', ...narrow(0, vgg16), 'gan.discriminator.options.features=8', 'gan.pretrain_steps=4'],
   'compact-x4-gan': ['init_from=null', 'model.options.features=16', 'model.options.convs=3', ...narrow(1, vgg19), ...smallVggCritic],
+  'photo-x4-gan': ['init_from=null', 'data.val_lr=null', 'model.options.features=16', 'model.options.convs=3', ...narrow(1, vgg19), 'gan.discriminator.options.features=8'],
 };
 
 /** The terms each kind of run must log, besides the total loss. */
@@ -29,6 +30,7 @@ const EXPECTED_TERMS: Record<string, string[]> = {
   'unet-perceptual': [],
   'unet-gan': ['g_perceptual', 'g_l1', 'g_adversarial', 'd_loss', 'd_real', 'd_fake'],
   'compact-x4-gan': ['g_l1', 'g_perceptual', 'g_adversarial', 'd_loss', 'd_real', 'd_fake'],
+  'photo-x4-gan': ['g_l1', 'g_perceptual', 'g_adversarial', 'd_loss', 'd_real', 'd_fake'],
 };
 
 interface LogLine {

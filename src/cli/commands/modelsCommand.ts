@@ -9,7 +9,7 @@ export function modelsCommand(): Command {
       return;
     }
     for (const m of models) {
-      const quality = m.psnrY !== undefined ? `, Set5 PSNR-Y ${m.psnrY} dB` : '';
+      const quality = m.psnrY !== undefined ? `, ${m.validationSet} PSNR-Y ${m.psnrY} dB` : '';
       process.stdout.write(`${m.name}  x${m.scale}  ${m.arch} ${JSON.stringify(m.options)}  ${m.parameters.toLocaleString('en')} parameters${m.isDefault ? ', the default' : ''}${quality}\n`);
     }
   });
