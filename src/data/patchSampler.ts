@@ -64,6 +64,23 @@ export class PatchSampler {
     this.epoch = state.epoch;
   }
 
+  /**
+   * The next image of the epoch's order (a new shuffled epoch when one ends) and a random crop of
+   * `size` on the plane `on` picks, with one of the 8 symmetries when augmenting.
+   */
+  private drawPatch(on: (image: TrainingImage) => ImageTensor, size: number): { image: TrainingImage; top: number; left: number; transform: number } {
+    if (this.cursor >= this.order.length) {
+      this.epoch++;
+      this.shuffle();
+    }
+    const image = this.images[this.order[this.cursor++]];
+    const plane = on(image);
+    const top = Math.floor(this.random.next() * (plane.height - size + 1));
+    const left = Math.floor(this.random.next() * (plane.width - size + 1));
+    const transform = this.options.augment ? Math.floor(this.random.next() * 8) : 0;
+    return { image, top, left, transform };
+  }
+
   /** The next batch: `lr` [B, C, p, p] and `hr` [B, C, p*s, p*s]. */
   next(): { lr: TensorData; hr: TensorData } {
     const { batch, lrPatch, scale } = this.options;
@@ -72,14 +89,7 @@ export class PatchSampler {
     const lr = new Float32Array(batch * channels * lrPatch * lrPatch);
     const hr = new Float32Array(batch * channels * hrPatch * hrPatch);
     for (let b = 0; b < batch; b++) {
-      if (this.cursor >= this.order.length) {
-        this.epoch++;
-        this.shuffle();
-      }
-      const image = this.images[this.order[this.cursor++]];
-      const top = Math.floor(this.random.next() * (image.lr.height - lrPatch + 1));
-      const left = Math.floor(this.random.next() * (image.lr.width - lrPatch + 1));
-      const transform = this.options.augment ? Math.floor(this.random.next() * 8) : 0;
+      const { image, top, left, transform } = this.drawPatch((i) => i.lr, lrPatch);
       copyPatch(image.lr, top, left, lrPatch, transform, lr, b * channels * lrPatch * lrPatch);
       copyPatch(image.hr, top * scale, left * scale, hrPatch, transform, hr, b * channels * hrPatch * hrPatch);
     }
@@ -100,14 +110,7 @@ export class PatchSampler {
     const hr = new Float32Array(batch * channels * hrPatch * hrPatch);
     const seeds: number[] = [];
     for (let b = 0; b < batch; b++) {
-      if (this.cursor >= this.order.length) {
-        this.epoch++;
-        this.shuffle();
-      }
-      const image = this.images[this.order[this.cursor++]];
-      const top = Math.floor(this.random.next() * (image.hr.height - hrPatch + 1));
-      const left = Math.floor(this.random.next() * (image.hr.width - hrPatch + 1));
-      const transform = this.options.augment ? Math.floor(this.random.next() * 8) : 0;
+      const { image, top, left, transform } = this.drawPatch((i) => i.hr, hrPatch);
       seeds.push(Math.floor(this.random.next() * 4294967296));
       copyPatch(image.hr, top, left, hrPatch, transform, hr, b * channels * hrPatch * hrPatch);
     }
