@@ -1,12 +1,10 @@
+import { grayscalePlane } from '../color/grayscale.js';
 import type { ImageTensor } from '../image/tensor.js';
 import type { Random } from '../nn/random.js';
 import type { NoiseStageSettings } from './degradationSettings.js';
 import { poissonSampler, type PoissonSampler } from './poissonSample.js';
 
 const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
-
-/** ITU-R BT.601 luma, the gray picture gray noise is computed on (as torchvision's rgb_to_grayscale). */
-const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
 
 /**
  * Gaussian noise of standard deviation `sigma` (in [0, 1] units) added to every channel, the same
@@ -44,7 +42,7 @@ function normalDraws(random: Random, count: number): Float32Array {
  */
 export function addPoissonNoise(image: ImageTensor, random: Random, scale: number, gray: boolean): ImageTensor {
   const plane = image.height * image.width;
-  const source = gray ? lumaPlane(image.data, plane, image.channels) : image.data;
+  const source = gray ? grayscalePlane(image) : image.data;
   // The picture rounded to 8 bits: levels 0-255, whose count sets the photon levels.
   const level = new Uint8Array(source.length);
   const present = new Uint8Array(256);
@@ -78,13 +76,6 @@ function samplersFor(photons: number): (PoissonSampler | undefined)[] {
   let table = samplerTables.get(photons);
   if (!table) samplerTables.set(photons, (table = new Array<PoissonSampler | undefined>(256)));
   return table;
-}
-
-function lumaPlane(data: Float32Array, plane: number, channels: number): Float32Array {
-  if (channels < 3) return data.slice(0, plane);
-  const out = new Float32Array(plane);
-  for (let i = 0; i < plane; i++) out[i] = luma(data[i], data[plane + i], data[2 * plane + i]);
-  return out;
 }
 
 /** A noise stage: Gaussian with its probability, else Poisson; gray with `gray_probability`. */

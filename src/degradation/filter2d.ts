@@ -21,12 +21,13 @@ export function filter2d(image: ImageTensor, kernel: BlurKernel): ImageTensor {
   const { channels, height, width } = image;
   const k = kernel.size;
   const out = createImageTensor(channels, height, width);
+  const weights = Float32Array.from(kernel.separable ?? kernel.data);
   for (let c = 0; c < channels; c++) {
     const padded = reflectPadded(image.data.subarray(c * height * width, (c + 1) * height * width), height, width, (k - 1) >> 1);
     const paddedWidth = width + k - 1;
     const result = kernel.separable
-      ? correlate(correlate(padded, paddedWidth, height + k - 1, width, Float32Array.from(kernel.separable), 1, k), width, height, width, Float32Array.from(kernel.separable), k, 1)
-      : correlate(padded, paddedWidth, height, width, Float32Array.from(kernel.data), k, k);
+      ? correlate(correlate(padded, paddedWidth, height + k - 1, width, weights, 1, k), width, height, width, weights, k, 1)
+      : correlate(padded, paddedWidth, height, width, weights, k, k);
     out.data.set(result, c * height * width);
   }
   return out;

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { rasterFromTensor, tensorFromRaster } from '../image/raster.js';
 import type { ImageTensor } from '../image/tensor.js';
 
 /**
@@ -9,19 +10,11 @@ import type { ImageTensor } from '../image/tensor.js';
 export async function jpegRoundTrip(image: ImageTensor, quality: number): Promise<ImageTensor> {
   const { channels, height, width } = image;
   if (channels !== 3 && channels !== 1) throw new RangeError(`jpegRoundTrip: takes 1 or 3 channels, got ${channels}`);
-  const plane = height * width;
-  const interleaved = new Uint8Array(plane * channels);
-  for (let c = 0; c < channels; c++) {
-    for (let i = 0; i < plane; i++) {
-      const v = image.data[c * plane + i];
-      interleaved[i * channels + c] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
-    }
-  }
-  const encoded = await sharp(interleaved, { raw: { width, height, channels } })
+  // Clamped to [0, 1] and rounded to 8 bits on the way in, as a picture must be to be saved at all.
+  const raster = rasterFromTensor(image, 8);
+  const encoded = await sharp(raster.data, { raw: { width, height, channels } })
     .jpeg({ quality: Math.round(quality), chromaSubsampling: '4:2:0', mozjpeg: false })
     .toBuffer();
   const { data, info } = await sharp(encoded).raw().toBuffer({ resolveWithObject: true });
-  const out = new Float32Array(plane * channels);
-  for (let c = 0; c < channels; c++) for (let i = 0; i < plane; i++) out[c * plane + i] = data[i * info.channels + c] / 255;
-  return { channels, height, width, data: out };
+  return tensorFromRaster({ width, height, channels: info.channels, bitDepth: 8, data });
 }

@@ -16,8 +16,6 @@ function drawResizeFactor(random: Random, settings: ResizeStageSettings): number
   return 1;
 }
 
-const clamped = (image: ImageTensor): ImageTensor => ({ ...image, data: image.data.map((v) => (v < 0 ? 0 : v > 1 ? 1 : v)) });
-
 /** The final sinc filter: a circular low-pass with `sinc_probability`, else nothing. */
 function drawFinalSinc(random: Random, settings: DegradationSettings['final']): BlurKernel {
   if (random.next() >= settings.sinc_probability) return unitPulse();
@@ -49,7 +47,7 @@ export async function degradeSecondOrder(hr: ImageTensor, scale: number, setting
   const factor = drawResizeFactor(random, first.resize);
   image = degradationResize(image, Math.max(1, Math.floor(hr.height * factor)), Math.max(1, Math.floor(hr.width * factor)), pick(random, first.resize.modes));
   image = addRandomNoise(image, random, first.noise);
-  image = await jpegRoundTrip(clamped(image), random.uniform(first.jpeg_quality[0], first.jpeg_quality[1]));
+  image = await jpegRoundTrip(image, random.uniform(first.jpeg_quality[0], first.jpeg_quality[1]));
 
   if (random.next() < second.probability) {
     image = filter2d(image, secondKernel);
@@ -62,9 +60,9 @@ export async function degradeSecondOrder(hr: ImageTensor, scale: number, setting
   const mode = pick(random, final.modes);
   if (random.next() < final.resize_first_probability) {
     image = filter2d(degradationResize(image, lrHeight, lrWidth, mode), finalSinc);
-    image = await jpegRoundTrip(clamped(image), quality);
+    image = await jpegRoundTrip(image, quality);
   } else {
-    image = await jpegRoundTrip(clamped(image), quality);
+    image = await jpegRoundTrip(image, quality);
     image = filter2d(degradationResize(image, lrHeight, lrWidth, mode), finalSinc);
   }
   // The LR a network will see is an 8-bit picture.

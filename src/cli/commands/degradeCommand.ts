@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
+import { grayscalePlane } from '../../color/grayscale.js';
 import { degradationSettingsSchema, type DegradationSettings } from '../../degradation/degradationSettings.js';
 import { degradeSecondOrder } from '../../degradation/secondOrderDegradation.js';
 import { describeZodError, EnhanceError } from '../../errors.js';
 import { readImage } from '../../image/readImage.js';
-import { modCrop, selectChannels, type ImageTensor } from '../../image/tensor.js';
+import { modCrop, selectChannels } from '../../image/tensor.js';
 import { writeImage } from '../../image/writeImage.js';
 import { planOutputs } from '../outputPlan.js';
 import { oneOfIntegers } from '../parseOptions.js';
@@ -30,14 +31,6 @@ async function readDegradationSettings(file: string | undefined): Promise<Degrad
   const parsed = degradationSettingsSchema.safeParse(section ?? {});
   if (!parsed.success) throw new EnhanceError(`bad degradation settings: ${describeZodError(parsed.error, section)}`, { file });
   return parsed.data;
-}
-
-/** The 8-bit BT.601 luma of an RGB picture, as one channel. */
-function lumaOf(image: ImageTensor): ImageTensor {
-  const plane = image.height * image.width;
-  const data = new Float32Array(plane);
-  for (let i = 0; i < plane; i++) data[i] = Math.round((0.299 * image.data[i] + 0.587 * image.data[plane + i] + 0.114 * image.data[2 * plane + i]) * 255) / 255;
-  return { channels: 1, height: image.height, width: image.width, data };
 }
 
 export function degradeCommand(): Command {
@@ -66,7 +59,7 @@ Examples:
         const gray = image.channels < 3;
         const rgb = gray ? selectChannels(image, [0, 0, 0]) : selectChannels(image, [0, 1, 2]);
         const lr = await degradeSecondOrder(modCrop(rgb, options.scale), options.scale, settings, seedOf.get(item)!);
-        await writeImage(item.output, gray ? lumaOf(lr) : lr);
+        await writeImage(item.output, gray ? { channels: 1, height: lr.height, width: lr.width, data: grayscalePlane(lr) } : lr);
       });
       if (failures > 0) process.exitCode = 2;
     });
