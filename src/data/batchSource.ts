@@ -39,7 +39,9 @@ export function bicubicBatches(sampler: PatchSampler): BatchSource {
  * the LR of a sample is the same on every run and after a resume), in a low-priority worker thread.
  */
 export function degradedBatches(sampler: PatchSampler, scale: number, settings: DegradationSettings): BatchSource {
-  const thread = new DegradationThread();
+  // Started by the first batch: a run refused while it is being prepared (a missing validation
+  // folder, a bad checkpoint) must not leave a thread that keeps the process alive.
+  let thread: DegradationThread | undefined;
   return {
     get state() {
       return sampler.state;
@@ -48,9 +50,13 @@ export function degradedBatches(sampler: PatchSampler, scale: number, settings: 
     next: async () => {
       const { hr, seeds } = sampler.nextHighResolution();
       const [batch, channels, height, width] = hr.shape;
+      thread ??= new DegradationThread();
       const lr = await thread.degrade(hr.data as Float32Array, [batch, channels, height, width], seeds, scale, settings);
       return { hr, lr: { dtype: 'float32', shape: [batch, channels, height / scale, width / scale], data: lr } };
     },
-    close: () => thread.terminate(),
+    close: async () => {
+      await thread?.terminate();
+      thread = undefined;
+    },
   };
 }

@@ -102,4 +102,15 @@ describe('training data and divergence', () => {
     expect(existsSync(out)).toBe(true);
     expect(await readdir(out)).toEqual(['notes.txt']);
   }, 60_000);
+
+  it('a real-world run refused while it is prepared (a missing validation LR folder) ends at once, leaving no thread behind', async () => {
+    const { dir, config, out } = await setUp();
+    const missing = join(dir, 'no-such-lr');
+    const started = Date.now();
+    const line = await expectOneLineFailure(train(config, out, 'degradation={}', `data.val=${join(datasetsDir, 'Set5/hr')}`, `data.val_lr=${missing}`));
+    expect(line).toContain(missing);
+    // The process exits by itself: the degradation worker is started by the first batch, never here.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await readdir(dir)).toEqual(['train.yaml']);
+  }, 60_000);
 });
