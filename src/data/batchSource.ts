@@ -1,4 +1,4 @@
-import { DegradationThread } from '../degradation/degradationThread.js';
+import { DegradationProcess } from '../degradation/degradationProcess.js';
 import type { DegradationSettings } from '../degradation/degradationSettings.js';
 import type { TensorData } from '../graph/tensorData.js';
 import type { PatchSampler, PatchSamplerState } from './patchSampler.js';
@@ -18,7 +18,7 @@ export interface BatchSource {
   readonly state: PatchSamplerState;
   restore(state: PatchSamplerState): void;
   next(): Promise<TrainingBatch>;
-  /** Stops what the source started (a worker thread). */
+  /** Stops what the source started (the degradation process). */
   close(): Promise<void>;
 }
 
@@ -36,12 +36,12 @@ export function bicubicBatches(sampler: PatchSampler): BatchSource {
 
 /**
  * Real-world pairs: each HR patch degraded by Real-ESRGAN's second-order model from its own seed (so
- * the LR of a sample is the same on every run and after a resume), in a low-priority worker thread.
+ * the LR of a sample is the same on every run and after a resume), in a child process of the lowest priority.
  */
 export function degradedBatches(sampler: PatchSampler, scale: number, settings: DegradationSettings): BatchSource {
   // Started by the first batch: a run refused while it is being prepared (a missing validation
-  // folder, a bad checkpoint) must not leave a thread that keeps the process alive.
-  let thread: DegradationThread | undefined;
+  // folder, a bad checkpoint) must not leave a process behind.
+  let degrader: DegradationProcess | undefined;
   return {
     get state() {
       return sampler.state;
@@ -50,13 +50,13 @@ export function degradedBatches(sampler: PatchSampler, scale: number, settings: 
     next: async () => {
       const { hr, seeds } = sampler.nextHighResolution();
       const [batch, channels, height, width] = hr.shape;
-      thread ??= new DegradationThread();
-      const lr = await thread.degrade(hr.data as Float32Array, [batch, channels, height, width], seeds, scale, settings);
+      degrader ??= new DegradationProcess();
+      const lr = await degrader.degrade(hr.data as Float32Array, [batch, channels, height, width], seeds, scale, settings);
       return { hr, lr: { dtype: 'float32', shape: [batch, channels, height / scale, width / scale], data: lr } };
     },
     close: async () => {
-      await thread?.terminate();
-      thread = undefined;
+      await degrader?.terminate();
+      degrader = undefined;
     },
   };
 }

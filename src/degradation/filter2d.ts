@@ -38,11 +38,14 @@ function reflectPadded(plane: Float32Array, height: number, width: number, half:
   const paddedWidth = width + 2 * half;
   const paddedHeight = height + 2 * half;
   const padded = new Float32Array(paddedWidth * paddedHeight);
-  const columnOf = Int32Array.from({ length: paddedWidth }, (_, x) => reflectIndex(x - half, width));
+  const borderColumns = Int32Array.from({ length: 2 * half }, (_, i) => (i < half ? i : width + i));
+  const borderSources = borderColumns.map((x) => reflectIndex(x - half, width));
   for (let y = 0; y < paddedHeight; y++) {
     const source = reflectIndex(y - half, height) * width;
     const row = y * paddedWidth;
-    for (let x = 0; x < paddedWidth; x++) padded[row + x] = plane[source + columnOf[x]];
+    // The row's own pixels are one copy; only the mirrored margins are gathered.
+    padded.set(plane.subarray(source, source + width), row + half);
+    for (let i = 0; i < borderColumns.length; i++) padded[row + borderColumns[i]] = plane[source + borderSources[i]];
   }
   return padded;
 }

@@ -66,5 +66,10 @@ export async function degradeSecondOrder(hr: ImageTensor, scale: number, setting
     image = filter2d(degradationResize(image, lrHeight, lrWidth, mode), finalSinc);
   }
   // The LR a network will see is an 8-bit picture.
-  return { ...image, data: image.data.map((v) => Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255) / 255) };
+  const lr = new Float32Array(image.data.length);
+  for (let i = 0; i < lr.length; i++) {
+    const v = image.data[i];
+    lr[i] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255) / 255;
+  }
+  return { ...image, data: lr };
 }

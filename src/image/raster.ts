@@ -30,11 +30,24 @@ export function maxLevel(bitDepth: BitDepth): number {
  */
 export function putChannelRows(raster: Raster, channel: number, top: number, values: Float32Array, rows: number): void {
   const { width, channels, data } = raster;
-  const max = maxLevel(raster.bitDepth);
-  const count = rows * width;
-  for (let i = 0, j = top * width * channels + channel; i < count; i++, j += channels) {
+  const start = top * width * channels + channel;
+  // One loop per array type: a loop that sees both stays polymorphic, at a third of the speed.
+  if (data instanceof Uint8Array) quantizeInto8(data, start, channels, values, rows * width);
+  else quantizeInto16(data, start, channels, values, rows * width);
+}
+
+function quantizeInto8(data: Uint8Array, start: number, stride: number, values: Float32Array, count: number): void {
+  for (let i = 0, j = start; i < count; i++, j += stride) {
     const v = values[i];
-    data[j] = v <= 0 ? 0 : v >= 1 ? max : Math.round(v * max);
+    // (x + 0.5) | 0 is Math.round for x >= 0, without the call.
+    data[j] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
+  }
+}
+
+function quantizeInto16(data: Uint16Array, start: number, stride: number, values: Float32Array, count: number): void {
+  for (let i = 0, j = start; i < count; i++, j += stride) {
+    const v = values[i];
+    data[j] = v <= 0 ? 0 : v >= 1 ? 65535 : (v * 65535 + 0.5) | 0;
   }
 }
 
