@@ -106,6 +106,8 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
       ['default x4 model', ['--model', defaultModel], rounds],
       ['bicubic (MATLAB)', ['--method', 'bicubic'], rounds],
     ];
+    // No flags plans with half of the free memory; --memory 768 is the bounded promise (peak under 1.5 GB at 2048x2048 RGBA).
+    if (size >= 1024) cases.push(['default x4 model, --memory 768', ['--model', defaultModel, '--memory', '768'], rounds]);
     if (size <= 512) cases.push(['RRDBNet 23x64 (random weights)', ['--model', await makeRrdbnet(dir)], 1]);
     const wall = await cliCases(input, dir, cases, size, rgba);
     if (wall.has('default x4 model') && wall.has('bicubic (MATLAB)')) report({ ratio: 'default model / bicubic wall', value: +(wall.get('default x4 model')! / wall.get('bicubic (MATLAB)')!).toFixed(2) });

@@ -2,6 +2,7 @@ import { throwIfCancelled } from '../errors.js';
 import type { ImageTensor } from '../image/tensor.js';
 import { blendWeight, planAxis, type TileSpan } from './tilePlan.js';
 import type { TileRunner } from './tileRunner.js';
+import type { TileShape } from './tileShape.js';
 
 /** Where enlarged rows go: an 8/16-bit raster (big pictures) or a float tensor (evaluation). */
 export interface PixelSink {
@@ -12,8 +13,8 @@ export interface PixelSink {
 }
 
 export interface TiledUpscaleOptions {
-  /** Tile size in input pixels, context excluded; the whole picture when it is at least as large. */
-  tile: number;
+  /** Tile size in input pixels, context excluded; the whole picture where it is at least as large. */
+  tile: TileShape;
   /** Context on each side of a tile, in input pixels. */
   pad: number;
   /** Input pixels neighbouring tiles share, blended across. */
@@ -53,9 +54,9 @@ export function checkNotAborted(signal: AbortSignal | undefined): void {
  */
 export async function tiledUpscale(image: ImageTensor, runner: TileRunner, sink: PixelSink, options: TiledUpscaleOptions): Promise<void> {
   const { scale } = runner;
-  const plan = { tile: options.tile, pad: options.pad, overlap: options.overlap, scale };
-  const columns = planAxis(image.width, plan);
-  const rows = planAxis(image.height, plan);
+  const plan = { pad: options.pad, overlap: options.overlap, scale };
+  const columns = planAxis(image.width, { ...plan, tile: options.tile.width });
+  const rows = planAxis(image.height, { ...plan, tile: options.tile.height });
   const outWidth = image.width * scale;
   const outChannels = options.reduce === 'mean' ? 1 : 3;
   if (sink.width !== outWidth || sink.height !== image.height * scale) throw new RangeError('tiledUpscale: output size does not match');

@@ -10,7 +10,8 @@ import { RESIZE_METHODS } from '../resize/resizeImage.js';
 import { resampleBytesNeeded, WASM_MEMORY_LIMIT } from '../resize/resampleWasm.js';
 import { interpolate } from './interpolate.js';
 import { loadModelRunner } from './loadModelRunner.js';
-import { upscaleToRaster } from './upscalePicture.js';
+import { memoryBudget, type MemoryBudget } from './memoryBudget.js';
+import { upscaleToRaster, type TilingPlan } from './upscalePicture.js';
 
 export const UPSCALE_FACTORS = [2, 3, 4, 8] as const;
 
@@ -31,7 +32,7 @@ const upscaleOptionsSchema = z
     tilePad: z.number().int().min(0).optional(),
     /** Input pixels neighbouring tiles blend across (default 8). */
     overlap: z.number().int().min(0).optional(),
-    /** Working memory of the tiles, MB, for 'auto' tiles (default 768). */
+    /** Working memory of the tiles, MB, for 'auto' tiles (default: half of the machine's available memory). */
     memoryBudget: z.number().positive().optional(),
     /** Average the model over the 8 flips/rotations (8x slower, slightly better). */
     tta: z.boolean().optional(),
@@ -43,14 +44,17 @@ const upscaleOptionsSchema = z
     signal: z.instanceof(AbortSignal).optional(),
     /** Called after every tile the model runs. */
     onProgress: z.function().optional(),
+    /** Told, once per picture, how it is cut into model runs and the memory planned for them. */
+    onPlan: z.function().optional(),
     /** Told what the result will lack (the frames after the first of an animated picture); default: nothing is said. */
     onWarning: z.function().optional(),
   })
   .strict()
   .refine((o) => !(o.method && o.model), { message: "give either 'method' or 'model', not both", path: ['method'] });
 
-export type UpscaleOptions = Omit<z.input<typeof upscaleOptionsSchema>, 'onProgress' | 'onWarning'> & {
+export type UpscaleOptions = Omit<z.input<typeof upscaleOptionsSchema>, 'onProgress' | 'onWarning' | 'onPlan'> & {
   onProgress?: (done: number, total: number) => void;
+  onPlan?: (plan: TilingPlan, budget: MemoryBudget) => void;
   onWarning?: (message: string) => void;
 };
 
@@ -152,15 +156,18 @@ export class UpscaleJob {
         const image = interpolate(decoded.image, scale ?? 4, method ?? 'bicubic', decoded.bitDepth);
         return { raster: rasterFromTensor(image, decoded.bitDepth), icc: decoded.icc };
       }
+      // Read per picture: what the machine has free changes while a folder is upscaled.
+      const budget = memoryBudget(this.options.memoryBudget);
       const raster = await upscaleToRaster(decoded.image, runner, decoded.bitDepth, {
         tile: this.options.tile,
         tilePad: this.options.tilePad,
         overlap: this.options.overlap,
-        memoryBudget: this.options.memoryBudget,
+        memoryBudget: budget.bytes / 2 ** 20,
         tta: this.options.tta,
         alpha: this.options.alpha,
         signal,
         onProgress: this.options.onProgress as ((done: number, total: number) => void) | undefined,
+        onPlan: (plan) => (this.options.onPlan as UpscaleOptions['onPlan'])?.(plan, budget),
       });
       return { raster, icc: decoded.icc };
     })();

@@ -5,43 +5,47 @@ import { interpolate } from './interpolate.js';
 import { selfEnsemble } from './selfEnsemble.js';
 import { planAxis } from './tilePlan.js';
 import { tiledUpscale, type PixelSink } from './tiledUpscale.js';
+import { tileBytes, tileShapeFor, type TileShape } from './tileShape.js';
 import type { TileRunner } from './tileRunner.js';
 import type { ModelTraits } from './modelTraits.js';
 
 export type AlphaMode = 'model' | 'bicubic';
 
 export interface PictureOptions {
-  /** Tile size in input pixels, or 'auto': the largest that fits `memoryBudget`. */
+  /** Tile side in input pixels, or 'auto': the fewest, largest tiles that fit `memoryBudget`. */
   tile: number | 'auto';
   /** Context read around each tile, input pixels. Default: the model's receptive radius, at most 32. */
   tilePad?: number;
   /** Input pixels neighbouring tiles share and blend across. Default 8. */
   overlap: number;
-  /** Working memory of the tiles, MB (sizes 'auto' tiles: a model run and the blending strip). Default 768. */
+  /**
+   * Working memory of the tiles, MB (sizes 'auto' tiles: a model run and the blending strip). Default
+   * 768 here; Node's `upscale()` and the CLI give half of the machine's available memory instead.
+   */
   memoryBudget: number;
   /** Self-ensemble: average the 8 flips/rotations (8x the time). */
   tta: boolean;
   /** How a non-opaque alpha channel is enlarged: by the model (as a gray picture) or MATLAB bicubic. */
   alpha: AlphaMode;
   signal?: AbortSignal;
+  /** Called once before the first run with how the picture is cut (for `--verbose`). */
+  onPlan?: (plan: TilingPlan) => void;
   /** Called after every model run with the tiles done and the tiles in all. */
   onProgress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_PICTURE_OPTIONS: PictureOptions = { tile: 'auto', overlap: 8, memoryBudget: 768, tta: false, alpha: 'model' };
-
-/**
- * The tile side (context excluded) that fits the memory budget: three quarters for one model run
- * (`bytesPerPixel` of the padded tile), a quarter for the strip of output rows a row of tiles blends
- * into (`stripBytesPerRow` per input row).
- */
-export function tileSizeFor(traits: Pick<ModelTraits, 'bytesPerPixel'>, budgetMB: number, pad: number, stripBytesPerRow: number): number {
-  const budget = budgetMB * 2 ** 20;
-  const byModel = Math.floor(Math.sqrt((0.75 * budget) / traits.bytesPerPixel)) - 2 * pad;
-  const byStrip = Math.floor((0.25 * budget) / stripBytesPerRow);
-  const side = Math.min(byModel, byStrip);
-  return Math.max(32, side - (side % 16));
+/** How a picture is cut into model runs, and the memory that was planned for. */
+export interface TilingPlan {
+  tile: TileShape;
+  /** Model runs per pass (an alpha channel enlarged by the model is a second pass). */
+  tiles: number;
+  pad: number;
+  /** Estimated working memory of one run and its strip, bytes. */
+  estimatedBytes: number;
+  budgetBytes: number;
 }
+
+export const DEFAULT_PICTURE_OPTIONS: PictureOptions = { tile: 'auto', overlap: 8, memoryBudget: 768, tta: false, alpha: 'model' };
 
 function isOpaque(alpha: Float32Array): boolean {
   for (let i = 0; i < alpha.length; i++) if (alpha[i] < 1) return false;
@@ -64,8 +68,15 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: PictureOptions = { ...DEFAULT_PICTURE_OPTIONS, ...given };
   const pad = o.tilePad ?? Math.min(runner.traits?.receptiveRadius ?? 16, 32);
-  const stripBytesPerRow = image.width * runner.scale * runner.scale * 3 * 4;
-  const tile = o.tile === 'auto' ? tileSizeFor(runner.traits ?? { bytesPerPixel: 16384 }, o.memoryBudget, pad, stripBytesPerRow) : o.tile;
+  const shapeInputs = {
+    width: image.width,
+    height: image.height,
+    bytesPerPixel: runner.traits?.bytesPerPixel ?? 16384,
+    budgetBytes: o.memoryBudget * 2 ** 20,
+    pad,
+    stripBytesPerRow: image.width * runner.scale * runner.scale * 3 * 4,
+  };
+  const tile = o.tile === 'auto' ? tileShapeFor(shapeInputs) : { width: o.tile, height: o.tile };
   const model = o.tta ? selfEnsemble(runner) : runner;
   const gray = colorChannelCount(image) === 1;
   const alphaChannel = hasAlphaChannel(image) ? image.channels - 1 : undefined;
@@ -73,8 +84,9 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
   const opaque = alpha !== undefined && isOpaque(alpha);
   const alphaByModel = alpha !== undefined && o.alpha === 'model' && !opaque;
 
-  const axis = { tile, pad, overlap: o.overlap, scale: runner.scale };
-  const tilesPerPass = planAxis(image.width, axis).length * planAxis(image.height, axis).length;
+  const axis = { pad, overlap: o.overlap, scale: runner.scale };
+  const tilesPerPass = planAxis(image.width, { ...axis, tile: tile.width }).length * planAxis(image.height, { ...axis, tile: tile.height }).length;
+  o.onPlan?.({ tile, tiles: tilesPerPass, pad, estimatedBytes: tileBytes(tile, shapeInputs), budgetBytes: shapeInputs.budgetBytes });
   const passes = alphaByModel ? 2 : 1;
   let tilesBefore = 0;
   const onTile = (done: number, total: number) => o.onProgress?.(tilesBefore + done, total * passes);

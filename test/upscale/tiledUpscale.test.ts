@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createImageTensor, tensorSink } from '../../src/image/tensor.js';
 import { tiledUpscale } from '../../src/upscale/tiledUpscale.js';
+import type { TileShape } from '../../src/upscale/tileShape.js';
 import { maxAbsDifference, randomImage } from '../helpers.js';
 import { blurRunner, nearestRunner } from './fakeRunners.js';
 
-async function run(runner: ReturnType<typeof blurRunner>, image = randomImage(3, 45, 61, 4), options: { tile: number; pad: number; overlap: number; signal?: AbortSignal }) {
+async function run(runner: ReturnType<typeof blurRunner>, image = randomImage(3, 45, 61, 4), options: { tile: number | TileShape; pad: number; overlap: number; signal?: AbortSignal }) {
   const out = createImageTensor(3, image.height * runner.scale, image.width * runner.scale);
-  await tiledUpscale(image, runner, tensorSink(out), { ...options, channel: 0 });
+  const tile = typeof options.tile === 'number' ? { width: options.tile, height: options.tile } : options.tile;
+  await tiledUpscale(image, runner, tensorSink(out), { ...options, tile, channel: 0 });
   return out;
 }
 
@@ -14,7 +16,8 @@ describe('tiledUpscale', () => {
   it('equals the whole-picture result when each tile has enough context', async () => {
     const image = randomImage(3, 45, 61, 4);
     const whole = await run(blurRunner(2), image, { tile: 1000, pad: 0, overlap: 0 });
-    for (const [tile, overlap] of [[16, 0], [16, 4], [20, 8], [32, 3]]) {
+    const shapes: [number | TileShape, number][] = [[16, 0], [16, 4], [20, 8], [32, 3], [{ width: 61, height: 16 }, 4], [{ width: 24, height: 45 }, 2]];
+    for (const [tile, overlap] of shapes) {
       const tiled = await run(blurRunner(2), image, { tile, pad: 1, overlap });
       expect(maxAbsDifference(tiled.data, whole.data)).toBeLessThan(1e-6);
     }

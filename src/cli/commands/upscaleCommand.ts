@@ -3,7 +3,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../image/formats.js';
 import { RESIZE_METHODS, type ResizeMethod } from '../../resize/resizeImage.js';
 import { loadModelRunner, releaseModelRunners } from '../../upscale/loadModelRunner.js';
+import type { MemoryBudget } from '../../upscale/memoryBudget.js';
 import { upscale, UPSCALE_FACTORS } from '../../upscale/upscale.js';
+import type { TilingPlan } from '../../upscale/upscalePicture.js';
 import { onInterrupt } from '../interrupt.js';
 import { planOutputs } from '../outputPlan.js';
 import { nonNegativeInteger, oneOfIntegers, positiveInteger } from '../parseOptions.js';
@@ -24,6 +26,16 @@ interface UpscaleCliOptions {
   quality?: number;
   skipExisting?: boolean;
   threads?: number;
+  verbose?: boolean;
+}
+
+const MiB = 2 ** 20;
+
+/** One line on how a picture is cut for the model and the memory planned, for --verbose. */
+function describePlan(input: string, plan: TilingPlan, budget: MemoryBudget): string {
+  const runs = plan.tiles === 1 ? 'the whole picture in one model run' : `${plan.tiles} tiles of ${plan.tile.width}x${plan.tile.height} (context ${plan.pad})`;
+  const from = budget.source === 'given' ? '--memory' : 'half of the available memory; --memory sets it';
+  return `enhance: ${input}: ${runs}, about ${Math.round(plan.estimatedBytes / MiB)} MB of ${Math.round(budget.bytes / MiB)} MB planned (${from})\n`;
 }
 
 function tileSize(value: string): 'auto' | number {
@@ -44,13 +56,14 @@ export function upscaleCommand(): Command {
     .addOption(new Option('--tile <auto|n>', 'tile size in input pixels; auto: the largest that fits --memory').default('auto').argParser(tileSize))
     .addOption(new Option('--tile-pad <n>', "context around each tile (default: the model's receptive field, at most 32)").argParser(nonNegativeInteger))
     .addOption(new Option('--overlap <n>', 'pixels neighbouring tiles blend across (default 8)').argParser(nonNegativeInteger))
-    .addOption(new Option('--memory <MB>', 'working memory for the tiles in MB, sizes auto tiles (default 768)').argParser(positiveInteger))
+    .addOption(new Option('--memory <MB>', 'working memory for the tiles in MB, sizes auto tiles (default: half of the available memory)').argParser(positiveInteger))
     .option('--tta', 'test-time augmentation: average the 8 flips/rotations (8x slower, slightly sharper)')
     .addOption(new Option('--alpha <how>', 'how transparency is enlarged').choices(['model', 'bicubic']).default('model'))
     .addOption(new Option('--format <format>', 'output format for outputs named from inputs').choices(OUTPUT_FORMATS))
     .addOption(new Option('--quality <n>', 'jpg/webp/avif quality, 1-100').argParser(positiveInteger))
     .option('--skip-existing', 'leave inputs whose output already exists')
     .addOption(new Option('--threads <n>', 'threads for the model (default: all cores)').argParser(positiveInteger))
+    .option('--verbose', 'say how each picture is cut into model runs and how much memory that takes')
     .addHelpText(
       'after',
       `
@@ -88,6 +101,7 @@ Examples:
           threads: options.threads,
           signal: controller.signal,
           onProgress,
+          onPlan: options.verbose ? (tiling, budget) => process.stderr.write(describePlan(input, tiling, budget)) : undefined,
           onWarning: (message) => process.stderr.write(`enhance: ${message}\n`),
         }).toFile(output, { quality: options.quality }),
       );
