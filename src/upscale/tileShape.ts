@@ -29,12 +29,14 @@ export const PLANNED_SHARE = 0.75;
 /** Tiles smaller than this waste most of each run on context; the budget is then too small to honour. */
 const MIN_SIDE = 32;
 
+/** Input pixels one run on the tile reads: the tile with its context, within the picture. */
+function pixelsPerRun(shape: TileShape, inputs: TileShapeInputs): number {
+  return Math.min(inputs.width, shape.width + 2 * inputs.pad) * Math.min(inputs.height, shape.height + 2 * inputs.pad);
+}
+
 /** Bytes of one run on a tile of `width` x `height` input pixels with its context, plus its strip. */
 export function tileBytes(shape: TileShape, inputs: TileShapeInputs): number {
-  const { pad, bytesPerPixel, stripBytesPerRow } = inputs;
-  const readWidth = Math.min(inputs.width, shape.width + 2 * pad);
-  const readHeight = Math.min(inputs.height, shape.height + 2 * pad);
-  return readWidth * readHeight * bytesPerPixel + shape.height * stripBytesPerRow;
+  return pixelsPerRun(shape, inputs) * inputs.bytesPerPixel + shape.height * inputs.stripBytesPerRow;
 }
 
 /** The largest h in [1, limit] with fits(h), or 0 (fits is monotone: true up to some h). */
@@ -50,9 +52,7 @@ function largest(limit: number, fits: (h: number) => boolean): number {
 
 /** Input pixels all runs read, context included: what a tiling costs in model time. */
 function pixelsRead(shape: TileShape, inputs: TileShapeInputs): number {
-  const across = Math.ceil(inputs.width / shape.width);
-  const down = Math.ceil(inputs.height / shape.height);
-  return across * down * Math.min(inputs.width, shape.width + 2 * inputs.pad) * Math.min(inputs.height, shape.height + 2 * inputs.pad);
+  return Math.ceil(inputs.width / shape.width) * Math.ceil(inputs.height / shape.height) * pixelsPerRun(shape, inputs);
 }
 
 /**
