@@ -1,6 +1,7 @@
 // Builds the web app (web/*.html, web/src/*.ts) into web/dist with esbuild: one ES module per page and
 // one for the upscale worker. The library code the pages use (tiling, model reading) is bundled from src/.
 import { cp, mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = new URL('../web/', import.meta.url);
@@ -22,6 +23,24 @@ const nodeBuiltinsUnavailable = {
   },
 };
 
+/**
+ * Library modules that ask the machine (Node's /proc, cgroups), each bundled as the page's module of the
+ * same exports: the shared code calls one function on both platforms, and the page's answer is named there.
+ */
+const PAGE_STAND_INS = new Map([[fileURLToPath(new URL('../src/upscale/memoryBudget.ts', import.meta.url)), fileURLToPath(new URL('src/pageMemoryBudget.ts', root))]]);
+
+const pageStandIns = {
+  name: 'page-stand-ins',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData === 'page-stand-ins') return undefined;
+      const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'page-stand-ins' });
+      const standIn = PAGE_STAND_INS.get(resolved.path);
+      return standIn ? { path: standIn } : undefined;
+    });
+  },
+};
+
 await rm(dist, { recursive: true, force: true });
 await mkdir(new URL('assets/', dist), { recursive: true });
 await build({
@@ -40,6 +59,6 @@ await build({
   minify: true,
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [nodeBuiltinsUnavailable],
+  plugins: [pageStandIns, nodeBuiltinsUnavailable],
 });
 for (const file of ['index.html', 'training.html', 'style.css', 'training.css']) await cp(new URL(file, root), new URL(file, dist));

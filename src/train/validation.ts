@@ -4,7 +4,8 @@ import { measureSr, type MetricModels, type SrMetricName } from '../metrics/srMe
 import type { ModelSpec } from '../models/architectures.js';
 import type { StateDict } from '../nn/buildContext.js';
 import type { ValidationScores } from '../runs/runFolderFormat.js';
-import { ModelRunner } from '../upscale/modelUpscale.js';
+import { ModelRunner } from '../upscale/modelRunner.js';
+import { openThreadedBackend } from '../upscale/threadedBackend.js';
 
 /** What a validation writes to the log: PSNR and SSIM always, NIQE for GAN and real-world runs. */
 export type Validation = Required<Pick<ValidationScores, 'psnrY' | 'ssimY'>> & Pick<ValidationScores, 'niqe'>;
@@ -30,7 +31,7 @@ export async function validate(
   set: ValidationSet,
   options: { step: number; threads?: number },
 ): Promise<{ scores: Validation; grid: Buffer }> {
-  const runner = await ModelRunner.create(spec, weights, { threads: options.threads });
+  const runner = await ModelRunner.create(openThreadedBackend({ threads: options.threads }), spec, weights);
   const sums = { psnrY: 0, ssimY: 0, niqe: 0 };
   const rows: GridRow[] = [];
   try {

@@ -1,7 +1,8 @@
 import { EnhanceError } from '../errors.js';
 import { defaultModelFor, resolveModelPath } from '../models/modelFile.js';
 import { readModelSource } from '../models/modelSource.js';
-import { ModelRunner } from './modelUpscale.js';
+import { ModelRunner } from './modelRunner.js';
+import { openThreadedBackend } from './threadedBackend.js';
 
 export interface LoadRunnerOptions {
   /** The scale the caller wants; a model of another scale is an error. */
@@ -11,10 +12,10 @@ export interface LoadRunnerOptions {
 
 /** Compile any supported model file into a runner. */
 async function compile(path: string, threads: number | undefined): Promise<ModelRunner> {
-  const options = threads === undefined ? {} : { threads };
+  const open = openThreadedBackend(threads === undefined ? {} : { threads });
   const source = await readModelSource(path);
-  if (source.kind === 'network') return ModelRunner.create(source.spec, source.state, { ...options, description: source.description });
-  return ModelRunner.fromOnnx(source.path ?? source.onnx, path, { ...options, description: source.description });
+  if (source.kind === 'network') return ModelRunner.create(open, source.spec, source.state, source.description);
+  return ModelRunner.fromOnnx(open, source.path ?? source.onnx, path, { description: source.description });
 }
 
 const runners = new Map<string, Promise<ModelRunner>>();

@@ -6,40 +6,18 @@ import { readImage, type BitDepth, type DecodedImage } from '../image/readImage.
 import type { ImageTensor } from '../image/tensor.js';
 import { encodeRaster, writeRaster } from '../image/writeImage.js';
 import { defaultModelFor } from '../models/modelFile.js';
-import { RESIZE_METHODS } from '../resize/resizeImage.js';
 import { resampleBytesNeeded, WASM_MEMORY_LIMIT } from '../resize/resampleWasm.js';
 import { interpolate } from './interpolate.js';
 import { loadModelRunner } from './loadModelRunner.js';
-import { memoryBudget, type MemoryBudget } from './memoryBudget.js';
+import type { MemoryBudget } from './memoryBudget.js';
 import { upscaleToRaster, type TilingPlan } from './upscalePicture.js';
+import { DEFAULT_SCALE, optionError, upscaleOptionsSchema } from './upscaleOptions.js';
 
-export const UPSCALE_FACTORS = [2, 3, 4, 8] as const;
+export { UPSCALE_FACTORS } from './upscaleOptions.js';
 
-const upscaleOptionsSchema = z
-  .object({
-    /** Enlargement; default the model's scale, or 4. */
-    scale: z.union(UPSCALE_FACTORS.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>, z.ZodLiteral<8>]).optional(),
-    /** Classical interpolation instead of a model. */
-    method: z.enum(RESIZE_METHODS).optional(),
-    /**
-     * A shipped model's name, or a model file: enhance .safetensors, PyTorch .pth, ONNX .onnx, ncnn .param,
-     * TF.js model.json. Default: the shipped model for the scale, if any, else bicubic.
-     */
-    model: z.string().optional(),
-    /** Tile size in input pixels, or 'auto' (from `memoryBudget`). */
-    tile: z.union([z.literal('auto'), z.number().int().min(16)]).optional(),
-    /** Context around each tile, input pixels (default: enough for the model, at most 32). */
-    tilePad: z.number().int().min(0).optional(),
-    /** Input pixels neighbouring tiles blend across (default 8). */
-    overlap: z.number().int().min(0).optional(),
-    /** Working memory of the tiles, MB, for 'auto' tiles (default: half of the machine's available memory). */
-    memoryBudget: z.number().positive().optional(),
-    /** Average the model over the 8 flips/rotations (8x slower, slightly better). */
-    tta: z.boolean().optional(),
-    /** Alpha by the model (default) or by bicubic. */
-    alpha: z.enum(['model', 'bicubic']).optional(),
-    /** Threads of the model's runtime (default: all cores). */
-    threads: z.number().int().positive().optional(),
+/** The options of `upscale()`: the user options of `upscaleOptionsSchema` (their rules and defaults live there), and the caller's hooks. */
+const upscaleCallSchema = upscaleOptionsSchema
+  .extend({
     /** Cancels the work; the promise then rejects with a `CancelledError`. */
     signal: z.instanceof(AbortSignal).optional(),
     /** Called after every tile the model runs. */
@@ -52,7 +30,11 @@ const upscaleOptionsSchema = z
   .strict()
   .refine((o) => !(o.method && o.model), { message: "give either 'method' or 'model', not both", path: ['method'] });
 
-export type UpscaleOptions = Omit<z.input<typeof upscaleOptionsSchema>, 'onProgress' | 'onWarning' | 'onPlan'> & {
+/**
+ * `scale`, `method`, `model`, `tile`, `tilePad`, `overlap`, `memoryBudget` (MB), `tta`, `alpha`,
+ * `threads`: see `upscaleOptionsSchema` for each one's meaning and default.
+ */
+export type UpscaleOptions = Omit<z.input<typeof upscaleCallSchema>, 'onProgress' | 'onWarning' | 'onPlan'> & {
   onProgress?: (done: number, total: number) => void;
   onPlan?: (plan: TilingPlan, budget: MemoryBudget) => void;
   onWarning?: (message: string) => void;
@@ -87,18 +69,6 @@ export interface RawOutput {
   info: { width: number; height: number; channels: number; depth: BitDepth };
 }
 
-/** Turn a zod failure into one line naming the option, the rule and the value given. */
-function describeOptionError(error: z.ZodError, given: unknown): string {
-  const issue = error.issues[0];
-  const key = issue.path.join('.') || '(options)';
-  const value = issue.path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k as string], given);
-  if (key === 'scale') return `upscale: option 'scale' must be one of ${UPSCALE_FACTORS.join(', ')} (got ${JSON.stringify(value)})`;
-  if (key === 'method') return `upscale: option 'method' must be one of ${RESIZE_METHODS.join(', ')} (got ${JSON.stringify(value)})`;
-  if (issue.code === 'unrecognized_keys') return `upscale: unknown option ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  if (issue.code === 'custom') return `upscale: ${issue.message}`;
-  return `upscale: option '${key}': ${issue.message} (got ${JSON.stringify(value)})`;
-}
-
 interface Result {
   raster: Raster;
   icc?: Buffer;
@@ -119,7 +89,7 @@ export class UpscaleJob {
 
   constructor(
     private readonly input: string | Buffer | ImageTensor,
-    private readonly options: z.output<typeof upscaleOptionsSchema>,
+    private readonly options: z.output<typeof upscaleCallSchema>,
   ) {}
 
   get #name(): string {
@@ -148,26 +118,19 @@ export class UpscaleJob {
     this.#result ??= (async () => {
       const { scale, method, model, signal } = this.options;
       // The model first: its scale decides the result's size, checked before any pixel is decoded.
-      const modelName = method ? undefined : model ?? (defaultModelFor(scale ?? 4) ? 'default' : undefined);
+      const modelName = method ? undefined : model ?? (defaultModelFor(scale ?? DEFAULT_SCALE) ? 'default' : undefined);
       const runner = modelName === undefined ? undefined : await loadModelRunner(modelName, { scale, threads: this.options.threads });
-      const decoded = await this.#decode(runner?.scale ?? scale ?? 4, runner === undefined, format);
+      const decoded = await this.#decode(runner?.scale ?? scale ?? DEFAULT_SCALE, runner === undefined, format);
       throwIfCancelled(signal);
       if (!runner) {
-        const image = interpolate(decoded.image, scale ?? 4, method ?? 'bicubic', decoded.bitDepth);
+        const image = interpolate(decoded.image, scale ?? DEFAULT_SCALE, method ?? 'bicubic', decoded.bitDepth);
         return { raster: rasterFromTensor(image, decoded.bitDepth), icc: decoded.icc };
       }
-      // Read per picture: what the machine has free changes while a folder is upscaled.
-      const budget = memoryBudget(this.options.memoryBudget);
+      // The picture options pass through as parsed (upscaleInto reads its own fields of the schema).
       const raster = await upscaleToRaster(decoded.image, runner, decoded.bitDepth, {
-        tile: this.options.tile,
-        tilePad: this.options.tilePad,
-        overlap: this.options.overlap,
-        memoryBudget: budget.bytes / 2 ** 20,
-        tta: this.options.tta,
-        alpha: this.options.alpha,
-        signal,
+        ...this.options,
         onProgress: this.options.onProgress as ((done: number, total: number) => void) | undefined,
-        onPlan: (plan) => (this.options.onPlan as UpscaleOptions['onPlan'])?.(plan, budget),
+        onPlan: (plan) => (this.options.onPlan as UpscaleOptions['onPlan'])?.(plan, plan.budget),
       });
       return { raster, icc: decoded.icc };
     })();
@@ -212,7 +175,7 @@ export class UpscaleJob {
  * method. Options are checked at once; the work starts when an output is asked for.
  */
 export function upscale(input: string | Buffer | ImageTensor, options: UpscaleOptions = {}): UpscaleJob {
-  const parsed = upscaleOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new EnhanceError(describeOptionError(parsed.error, options));
+  const parsed = upscaleCallSchema.safeParse(options);
+  if (!parsed.success) throw optionError(parsed.error, options);
   return new UpscaleJob(input, parsed.data);
 }

@@ -2,50 +2,44 @@ import { createRaster, rasterSink, type Raster } from '../image/raster.js';
 import type { BitDepth } from '../image/readImage.js';
 import { channelPlane, colorChannelCount, createImageTensor, hasAlphaChannel, selectChannels, tensorSink, type ImageTensor } from '../image/tensor.js';
 import { interpolate } from './interpolate.js';
+// On the page, scripts/buildWeb.mjs bundles web/src/pageMemoryBudget.ts here (a browser has no /proc).
+import { memoryBudget, type MemoryBudget } from './memoryBudget.js';
+import type { ModelTraits } from './modelTraits.js';
 import { selfEnsemble } from './selfEnsemble.js';
 import { planAxis } from './tilePlan.js';
 import { tiledUpscale, type PixelSink } from './tiledUpscale.js';
-import { tileBytes, tileShapeFor, type TileShape } from './tileShape.js';
 import type { TileRunner } from './tileRunner.js';
-import type { ModelTraits } from './modelTraits.js';
+import { tileBytes, tileShapeFor, type TileShape } from './tileShape.js';
+import { pictureSettings, type PictureOptionsInput } from './upscaleOptions.js';
 
-export type AlphaMode = 'model' | 'bicubic';
+export type { AlphaMode } from './upscaleOptions.js';
 
-export interface PictureOptions {
-  /** Tile side in input pixels, or 'auto': the fewest, largest tiles that fit `memoryBudget`. */
-  tile: number | 'auto';
-  /** Context read around each tile, input pixels. Default: the model's receptive radius, at most 32. */
-  tilePad?: number;
-  /** Input pixels neighbouring tiles share and blend across. Default 8. */
-  overlap: number;
-  /**
-   * Working memory of the tiles, MB (sizes 'auto' tiles: a model run and the blending strip). Default
-   * 768 here; Node's `upscale()` and the CLI give half of the machine's available memory instead.
-   */
-  memoryBudget: number;
-  /** Self-ensemble: average the 8 flips/rotations (8x the time). */
-  tta: boolean;
-  /** How a non-opaque alpha channel is enlarged: by the model (as a gray picture) or MATLAB bicubic. */
-  alpha: AlphaMode;
+/**
+ * How to enlarge one picture: the fields of `pictureOptionsSchema` (tile, tilePad, overlap,
+ * memoryBudget, tta, alpha; undefined takes the schema's default), and the caller's hooks.
+ */
+export type PictureOptions = PictureOptionsInput & {
   signal?: AbortSignal;
   /** Called once before the first run with how the picture is cut (for `--verbose`). */
   onPlan?: (plan: TilingPlan) => void;
   /** Called after every model run with the tiles done and the tiles in all. */
   onProgress?: (done: number, total: number) => void;
-}
+};
 
 /** How a picture is cut into model runs, and the memory that was planned for. */
 export interface TilingPlan {
   tile: TileShape;
   /** Model runs per pass (an alpha channel enlarged by the model is a second pass). */
   tiles: number;
-  pad: number;
+  tilePad: number;
   /** Estimated working memory of one run and its strip, bytes. */
   estimatedBytes: number;
-  budgetBytes: number;
+  /** The budget planned for, and where it came from (`memoryBudget` given, or the machine's). */
+  budget: MemoryBudget;
 }
 
-export const DEFAULT_PICTURE_OPTIONS: PictureOptions = { tile: 'auto', overlap: 8, memoryBudget: 768, tta: false, alpha: 'model' };
+/** Working memory per input pixel assumed for a runner that does not say (a model that could not be measured). */
+export const UNKNOWN_BYTES_PER_PIXEL = 16384;
 
 function isOpaque(alpha: Float32Array): boolean {
   for (let i = 0; i < alpha.length; i++) if (alpha[i] < 1) return false;
@@ -63,17 +57,17 @@ function fillRows(sink: PixelSink, channel: number, value: number): void {
  * three outputs; alpha is dropped when fully opaque (and restored as opaque), otherwise enlarged by the
  * model as a gray picture or by bicubic; everything runs tile by tile.
  */
-export async function upscaleInto(image: ImageTensor, runner: TileRunner & { traits?: ModelTraits }, sink: PixelSink, options: Partial<PictureOptions> = {}): Promise<void> {
-  // Options left undefined take their defaults (a spread would let `undefined` override them).
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o: PictureOptions = { ...DEFAULT_PICTURE_OPTIONS, ...given };
-  const pad = o.tilePad ?? Math.min(runner.traits?.receptiveRadius ?? 16, 32);
+export async function upscaleInto(image: ImageTensor, runner: TileRunner & { traits?: ModelTraits }, sink: PixelSink, options: PictureOptions = {}): Promise<void> {
+  const o = pictureSettings(options);
+  const tilePad = o.tilePad ?? Math.min(runner.traits?.receptiveRadius ?? 16, 32);
+  // Read per picture: what the machine has free changes while a folder is upscaled.
+  const budget = memoryBudget(o.memoryBudget);
   const shapeInputs = {
     width: image.width,
     height: image.height,
-    bytesPerPixel: runner.traits?.bytesPerPixel ?? 16384,
-    budgetBytes: o.memoryBudget * 2 ** 20,
-    pad,
+    bytesPerPixel: runner.traits?.bytesPerPixel ?? UNKNOWN_BYTES_PER_PIXEL,
+    budgetBytes: budget.bytes,
+    pad: tilePad,
     stripBytesPerRow: image.width * runner.scale * runner.scale * 3 * 4,
   };
   const tile = o.tile === 'auto' ? tileShapeFor(shapeInputs) : { width: o.tile, height: o.tile };
@@ -84,13 +78,13 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
   const opaque = alpha !== undefined && isOpaque(alpha);
   const alphaByModel = alpha !== undefined && o.alpha === 'model' && !opaque;
 
-  const axis = { pad, overlap: o.overlap, scale: runner.scale };
+  const axis = { pad: tilePad, overlap: o.overlap, scale: runner.scale };
   const tilesPerPass = planAxis(image.width, { ...axis, tile: tile.width }).length * planAxis(image.height, { ...axis, tile: tile.height }).length;
-  o.onPlan?.({ tile, tiles: tilesPerPass, pad, estimatedBytes: tileBytes(tile, shapeInputs), budgetBytes: shapeInputs.budgetBytes });
+  options.onPlan?.({ tile, tiles: tilesPerPass, tilePad, estimatedBytes: tileBytes(tile, shapeInputs), budget });
   const passes = alphaByModel ? 2 : 1;
   let tilesBefore = 0;
-  const onTile = (done: number, total: number) => o.onProgress?.(tilesBefore + done, total * passes);
-  const common = { tile, pad, overlap: o.overlap, signal: o.signal, onTile };
+  const onTile = (done: number, total: number) => options.onProgress?.(tilesBefore + done, total * passes);
+  const common = { tile, pad: tilePad, overlap: o.overlap, signal: options.signal, onTile };
 
   const color = selectChannels(image, gray ? [0, 0, 0] : [0, 1, 2]);
   await tiledUpscale(color, model, sink, { ...common, channel: 0, reduce: gray ? 'mean' : 'rgb' });
@@ -108,14 +102,14 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
 }
 
 /** Enlarge a picture into an 8- or 16-bit raster (the memory-lean form, for writing files). */
-export async function upscaleToRaster(image: ImageTensor, runner: TileRunner & { traits?: ModelTraits }, bitDepth: BitDepth, options: Partial<PictureOptions> = {}): Promise<Raster> {
+export async function upscaleToRaster(image: ImageTensor, runner: TileRunner & { traits?: ModelTraits }, bitDepth: BitDepth, options: PictureOptions = {}): Promise<Raster> {
   const raster = createRaster(image.width * runner.scale, image.height * runner.scale, image.channels, bitDepth);
   await upscaleInto(image, runner, rasterSink(raster), options);
   return raster;
 }
 
 /** Enlarge a picture into a float tensor (no rounding: evaluation, validation). */
-export async function upscaleToTensor(image: ImageTensor, runner: TileRunner & { traits?: ModelTraits }, options: Partial<PictureOptions> = {}): Promise<ImageTensor> {
+export async function upscaleToTensor(image: ImageTensor, runner: TileRunner & { traits?: ModelTraits }, options: PictureOptions = {}): Promise<ImageTensor> {
   const out = createImageTensor(image.channels, image.height * runner.scale, image.width * runner.scale);
   await upscaleInto(image, runner, tensorSink(out), options);
   return out;

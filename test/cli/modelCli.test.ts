@@ -7,7 +7,8 @@ import { readImage } from '../../src/image/readImage.js';
 import { saveModel } from '../../src/models/modelFile.js';
 import { BuildContext, type StateDict } from '../../src/nn/buildContext.js';
 import { buildNetwork, type ModelSpec } from '../../src/models/architectures.js';
-import { ModelRunner } from '../../src/upscale/modelUpscale.js';
+import { ModelRunner } from '../../src/upscale/modelRunner.js';
+import { openThreadedBackend } from '../../src/upscale/threadedBackend.js';
 import { datasetsDir, maxAbsDifference, randomImage, runCli, temporaryDirectory } from '../helpers.js';
 
 /** A small random model file, made the way training makes one. */
@@ -41,7 +42,7 @@ describe('models from the CLI', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const meta = await sharp(join(dir, 'out.png')).metadata();
     expect([meta.width, meta.height, meta.channels]).toEqual([18, 20, 4]);
-    const runner = await ModelRunner.create(spec, state);
+    const runner = await ModelRunner.create(openThreadedBackend(), spec, state);
     const expected = await runner.upscale(image);
     expect(maxAbsDifference((await readImage(join(dir, 'out.png'))).image.data, expected.data)).toBeLessThanOrEqual(0.5 / 255 + 1e-6);
     await runner.release();

@@ -11,7 +11,8 @@ import { BuildContext, type StateDict } from '../../src/nn/buildContext.js';
 import { DIV2K_RGB_MEAN } from '../../src/nn/networks/edsr.js';
 import { exportForwardModel } from '../../src/runtime/exportOnnx.js';
 import { createSession, ort } from '../../src/runtime/session.js';
-import { ModelRunner } from '../../src/upscale/modelUpscale.js';
+import { ModelRunner } from '../../src/upscale/modelRunner.js';
+import { openThreadedBackend } from '../../src/upscale/threadedBackend.js';
 import { readPytorchStateDict } from '../../src/weights/pytorchFile.js';
 import { maxAbsDifference, repoRoot } from '../helpers.js';
 
@@ -108,7 +109,7 @@ describe('detectArchitecture recognises each layout from its weights and compute
   it("ModelRunner runs a detected model: PyTorch's output clamped to [0, 1]", async () => {
     for (const name of ['realesrgan-compact-x4', 'edsr-pytorch-x3']) {
       const { spec, state } = detectArchitecture(await fixtureWeights(name));
-      const runner = await ModelRunner.create(spec, state);
+      const runner = await ModelRunner.create(openThreadedBackend(), spec, state);
       const result = await runner.run(input.slice(), 4, 8);
       await runner.release();
       const expected = readFloat32(join(fixturesDir, `${name}.output.bin`)).map((v) => Math.min(1, Math.max(0, v)));

@@ -1,31 +1,52 @@
 import { existsSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../image/formats.js';
-import { RESIZE_METHODS, type ResizeMethod } from '../../resize/resizeImage.js';
 import { loadModelRunner, releaseModelRunners } from '../../upscale/loadModelRunner.js';
 import type { MemoryBudget } from '../../upscale/memoryBudget.js';
-import { upscale, UPSCALE_FACTORS } from '../../upscale/upscale.js';
+import { upscale, type UpscaleOptions } from '../../upscale/upscale.js';
+import { DEFAULT_SCALE, upscaleOptionsSchema } from '../../upscale/upscaleOptions.js';
 import type { TilingPlan } from '../../upscale/upscalePicture.js';
 import { onInterrupt } from '../interrupt.js';
 import { planOutputs } from '../outputPlan.js';
-import { nonNegativeInteger, oneOfIntegers, positiveInteger } from '../parseOptions.js';
+import { positiveInteger } from '../parseOptions.js';
 import { runBatch } from '../runBatch.js';
+import { optionFromField } from '../schemaOption.js';
 
-interface UpscaleCliOptions {
+type UpscaleOptionName = keyof typeof upscaleOptionsSchema.shape;
+
+/**
+ * The flag of each upscale option, the one place a flag is tied to its field (`--memory` sets
+ * `memoryBudget`): the help, the default and the check of each come from `upscaleOptionsSchema`.
+ */
+export const UPSCALE_OPTION_FLAGS = {
+  scale: '-s, --scale <n>',
+  model: '--model <name-or-file>',
+  method: '-m, --method <name>',
+  tile: '--tile <auto|n>',
+  tilePad: '--tile-pad <n>',
+  overlap: '--overlap <n>',
+  memoryBudget: '--memory <MB>',
+  tta: '--tta',
+  alpha: '--alpha <how>',
+  threads: '--threads <n>',
+} as const satisfies Record<UpscaleOptionName, string>;
+
+function flag(name: UpscaleOptionName): Option {
+  return optionFromField(UPSCALE_OPTION_FLAGS[name], upscaleOptionsSchema.shape[name]);
+}
+
+/** The upscale options among commander's parsed flags, each under the field its flag sets. */
+function upscaleOptionsFromFlags(parsed: Record<string, unknown>): Pick<UpscaleOptions, UpscaleOptionName> {
+  const entries = Object.entries(UPSCALE_OPTION_FLAGS).map(([name, flags]) => [name, parsed[new Option(flags).attributeName()]]);
+  return Object.fromEntries(entries);
+}
+
+/** The flags of `enhance upscale` that are about the output files, not the upscale. */
+interface OutputFlags {
   output?: string;
-  scale?: 2 | 3 | 4 | 8;
-  method?: ResizeMethod;
-  model?: string;
-  tile: 'auto' | number;
-  tilePad?: number;
-  overlap?: number;
-  memory?: number;
-  tta?: boolean;
-  alpha: 'model' | 'bicubic';
   format?: OutputFormat;
   quality?: number;
   skipExisting?: boolean;
-  threads?: number;
   verbose?: boolean;
 }
 
@@ -33,16 +54,9 @@ const MiB = 2 ** 20;
 
 /** One line on how a picture is cut for the model and the memory planned, for --verbose. */
 function describePlan(input: string, plan: TilingPlan, budget: MemoryBudget): string {
-  const runs = plan.tiles === 1 ? 'the whole picture in one model run' : `${plan.tiles} tiles of ${plan.tile.width}x${plan.tile.height} (context ${plan.pad})`;
+  const runs = plan.tiles === 1 ? 'the whole picture in one model run' : `${plan.tiles} tiles of ${plan.tile.width}x${plan.tile.height} (context ${plan.tilePad})`;
   const from = budget.source === 'given' ? '--memory' : 'half of the available memory; --memory sets it';
   return `enhance: ${input}: ${runs}, about ${Math.round(plan.estimatedBytes / MiB)} MB of ${Math.round(budget.bytes / MiB)} MB planned (${from})\n`;
-}
-
-function tileSize(value: string): 'auto' | number {
-  if (value === 'auto') return 'auto';
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 16) throw new InvalidArgumentError("must be 'auto' or a whole number >= 16");
-  return parsed;
 }
 
 export function upscaleCommand(): Command {
@@ -50,19 +64,19 @@ export function upscaleCommand(): Command {
     .description('make pictures larger')
     .argument('<input...>', 'image files or folders (searched recursively)')
     .option('-o, --output <file-or-dir>', 'output file (one input) or folder; default: next to each input as <name>_x<scale>.<ext>')
-    .addOption(new Option('-s, --scale <n>', "enlargement factor (default: the model's, or 4)").argParser(oneOfIntegers(UPSCALE_FACTORS)))
-    .option('--model <name-or-file>', 'a shipped model (see enhance models) or a model file: .safetensors, .pth, .onnx, ncnn .param, TF.js model.json')
-    .addOption(new Option('-m, --method <name>', 'classical interpolation instead of a model').choices(RESIZE_METHODS).conflicts('model'))
-    .addOption(new Option('--tile <auto|n>', 'tile size in input pixels; auto: the largest that fits --memory').default('auto').argParser(tileSize))
-    .addOption(new Option('--tile-pad <n>', "context around each tile (default: the model's receptive field, at most 32)").argParser(nonNegativeInteger))
-    .addOption(new Option('--overlap <n>', 'pixels neighbouring tiles blend across (default 8)').argParser(nonNegativeInteger))
-    .addOption(new Option('--memory <MB>', 'working memory for the tiles in MB, sizes auto tiles (default: half of the available memory)').argParser(positiveInteger))
-    .option('--tta', 'test-time augmentation: average the 8 flips/rotations (8x slower, slightly sharper)')
-    .addOption(new Option('--alpha <how>', 'how transparency is enlarged').choices(['model', 'bicubic']).default('model'))
+    .addOption(flag('scale'))
+    .addOption(flag('model'))
+    .addOption(flag('method').conflicts('model'))
+    .addOption(flag('tile'))
+    .addOption(flag('tilePad'))
+    .addOption(flag('overlap'))
+    .addOption(flag('memoryBudget'))
+    .addOption(flag('tta'))
+    .addOption(flag('alpha'))
     .addOption(new Option('--format <format>', 'output format for outputs named from inputs').choices(OUTPUT_FORMATS))
     .addOption(new Option('--quality <n>', 'jpg/webp/avif quality, 1-100').argParser(positiveInteger))
     .option('--skip-existing', 'leave inputs whose output already exists')
-    .addOption(new Option('--threads <n>', 'threads for the model (default: all cores)').argParser(positiveInteger))
+    .addOption(flag('threads'))
     .option('--verbose', 'say how each picture is cut into model runs and how much memory that takes')
     .addHelpText(
       'after',
@@ -74,10 +88,11 @@ Examples:
   enhance upscale shots/ -o shots_x4/ --format webp --skip-existing
                                                   a whole folder, sub-folders mirrored`,
     )
-    .action(async (inputs: string[], options: UpscaleCliOptions) => {
+    .action(async (inputs: string[], options: OutputFlags & Record<string, unknown>) => {
+      const chosen = upscaleOptionsFromFlags(options);
       // Outputs are named by the scale, which a model file decides when --scale is not given: the
       // model is read first (once; the batch reuses it), so 'photo.png --model compact-x2' writes photo_x2.png.
-      const scale = options.scale ?? (options.model ? (await loadModelRunner(options.model, { threads: options.threads })).scale : 4);
+      const scale = chosen.scale ?? (chosen.model ? (await loadModelRunner(chosen.model, { threads: chosen.threads })).scale : DEFAULT_SCALE);
       let plan = await planOutputs(inputs, options.output, `_x${scale}`, options.format);
       if (options.skipExisting) {
         const before = plan.length;
@@ -89,16 +104,7 @@ Examples:
       onInterrupt(() => controller.abort());
       const failures = await runBatch('upscale', plan, controller.signal, ({ input, output }, onProgress) =>
         upscale(input, {
-          scale: options.scale,
-          method: options.method,
-          model: options.model,
-          tile: options.tile,
-          tilePad: options.tilePad,
-          overlap: options.overlap,
-          memoryBudget: options.memory,
-          tta: options.tta,
-          alpha: options.alpha,
-          threads: options.threads,
+          ...chosen,
           signal: controller.signal,
           onProgress,
           onPlan: options.verbose ? (tiling, budget) => process.stderr.write(describePlan(input, tiling, budget)) : undefined,

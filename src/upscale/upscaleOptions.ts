@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { EnhanceError } from '../errors.js';
+import { RESIZE_METHODS } from '../resize/resizeImage.js';
+
+/**
+ * The options of an upscale, declared once: each field's rule, default and `.describe()` text, which is
+ * also the help of its `enhance upscale` flag (the CLI builds its flags from these fields). The library's
+ * `upscale()`, `upscaleInto`, the CLI and the web page's worker all take their defaults from here.
+ * Shared with the page: nothing here may need Node.
+ */
+
+export const UPSCALE_FACTORS = [2, 3, 4, 8] as const;
+
+/** The enlargement when neither `scale` nor a model says otherwise. */
+export const DEFAULT_SCALE = 4;
+
+export const ALPHA_MODES = ['model', 'bicubic'] as const;
+export type AlphaMode = (typeof ALPHA_MODES)[number];
+
+/** A whole number of at least `min`; every failed check says `rule`, so an error reads the same from the CLI and the library. */
+function wholeNumber(min: number, rule = `must be a whole number >= ${min}`) {
+  return z.number({ error: rule }).int({ error: rule }).min(min, { error: rule });
+}
+
+const TILE_RULE = "must be 'auto' or a whole number >= 16";
+
+/** How one picture is cut into model runs and put back together. */
+export const pictureOptionsSchema = z.object({
+  tile: z
+    .union([z.literal('auto'), wholeNumber(16, TILE_RULE)], { error: TILE_RULE })
+    .default('auto')
+    .describe('tile size in input pixels; auto: the largest that fits the memory budget'),
+  tilePad: wholeNumber(0).optional().describe("context around each tile (default: the model's receptive field, at most 32)"),
+  overlap: wholeNumber(0).default(8).describe('pixels neighbouring tiles blend across'),
+  // Undefined is "from the machine": memoryBudget() reads it per picture (on the page: PAGE_MEMORY_BUDGET_MB).
+  memoryBudget: wholeNumber(1).optional().describe('working memory for the tiles in MB, sizes auto tiles (default: half of the available memory)'),
+  tta: z.boolean().default(false).describe('test-time augmentation: average the 8 flips/rotations (8x slower, slightly sharper)'),
+  alpha: z.enum(ALPHA_MODES, { error: `must be one of ${ALPHA_MODES.join(', ')}` }).default('model').describe('how transparency is enlarged'),
+});
+
+/** Every option a user sets for an upscale: what enlarges the picture, and how it is tiled. */
+export const upscaleOptionsSchema = z.object({
+  scale: z
+    .literal(UPSCALE_FACTORS, { error: `must be one of ${UPSCALE_FACTORS.join(', ')}` })
+    .optional()
+    .describe(`enlargement factor (default: the model's, or ${DEFAULT_SCALE})`),
+  model: z
+    .string()
+    .optional()
+    .describe('a shipped model (see enhance models) or a model file: .safetensors, .pth, .onnx, ncnn .param, TF.js model.json'),
+  method: z.enum(RESIZE_METHODS, { error: `must be one of ${RESIZE_METHODS.join(', ')}` }).optional().describe('classical interpolation instead of a model'),
+  ...pictureOptionsSchema.shape,
+  threads: wholeNumber(1).optional().describe('threads for the model (default: all cores)'),
+});
+
+/** Picture options as a caller gives them: any field may be left out. */
+export type PictureOptionsInput = z.input<typeof pictureOptionsSchema>;
+/** Picture options with the schema's defaults filled in. */
+export type PictureSettings = z.output<typeof pictureOptionsSchema>;
+
+/** A zod failure as one line naming the option, the rule and the value given (`upscale: option 'tile': ...`). */
+export function optionError(error: z.ZodError, given: unknown): EnhanceError {
+  const issue = error.issues[0];
+  if (issue.code === 'unrecognized_keys') return new EnhanceError(`upscale: unknown option ${issue.keys.map((k) => `'${k}'`).join(', ')}`);
+  if (issue.code === 'custom') return new EnhanceError(`upscale: ${issue.message}`);
+  const key = issue.path.join('.') || '(options)';
+  const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], given);
+  return new EnhanceError(`upscale: option '${key}': ${issue.message} (got ${JSON.stringify(value)})`);
+}
+
+/** The picture options with their defaults filled in; a bad value is one line naming the option. */
+export function pictureSettings(options: PictureOptionsInput): PictureSettings {
+  const parsed = pictureOptionsSchema.safeParse(options);
+  if (!parsed.success) throw optionError(parsed.error, options);
+  return parsed.data;
+}
