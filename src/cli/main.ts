@@ -5,6 +5,7 @@ import { degradeCommand } from './commands/degradeCommand.js';
 import { downscaleCommand } from './commands/downscaleCommand.js';
 import { evalCommand } from './commands/evalCommand.js';
 import { exportCommand } from './commands/exportCommand.js';
+import { quantizeCommand } from './commands/quantizeCommand.js';
 import { interpolateCommand } from './commands/interpolateCommand.js';
 import { modelsCommand } from './commands/modelsCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
@@ -33,7 +34,7 @@ Examples:
 
 Run 'enhance <command> --help' for a command's options.`,
     );
-  for (const command of [upscaleCommand(), downscaleCommand(), degradeCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), interpolateCommand(), weightsCommand(), serveCommand()]) program.addCommand(command);
+  for (const command of [upscaleCommand(), downscaleCommand(), degradeCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), quantizeCommand(), interpolateCommand(), weightsCommand(), serveCommand()]) program.addCommand(command);
   // Usage errors become one line and exit code 2, like every other bad input.
   program.exitOverride();
   program.configureOutput({ outputError: () => {} });

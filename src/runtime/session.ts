@@ -25,6 +25,8 @@ export interface SessionOptions {
    * the step measured 1.6x the bicubic step time with spinning threads and 1.25x without.
    */
   spinWait?: boolean;
+  /** Save the model as optimised (at `optimization`'s level) to this file: the quantizer's folding. */
+  optimizedModelFile?: string;
 }
 
 /** Compile an ONNX model into an onnxruntime session. */
@@ -39,6 +41,7 @@ export async function createSession(model: Uint8Array | string, options: Session
       graphOptimizationLevel: options.optimization ?? 'all',
       logSeverityLevel: ORT_LOG_SEVERITY_FATAL,
       ...(options.spinWait === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+      ...(options.optimizedModelFile !== undefined ? { optimizedModelFilePath: options.optimizedModelFile } : {}),
       ...(options.profilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     };
     return await (typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions));
