@@ -10,6 +10,8 @@ import { buildNetwork, type ModelSpec } from '../src/models/architectures.js';
 import { defaultModelFor, saveModel } from '../src/models/modelFile.js';
 import { readModelSource } from '../src/models/modelSource.js';
 import { BuildContext, type StateDict } from '../src/nn/buildContext.js';
+import { writeBufferAtomic } from '../src/io/atomicWrite.js';
+import { quantizeModelFile, type QuantizeFileOptions } from '../src/quantize/quantizeModelFile.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const peers = resolve(repo, '../shared/peers');
@@ -57,6 +59,13 @@ async function makeRrdbnet(dir: string): Promise<string> {
   buildNetwork(spec, BuildContext.create(graph, state, { training: false }), graph.input('x', 'float32', [1, 3, 8, 8]));
   const path = join(dir, 'rrdbnet-x4.safetensors');
   await saveModel(path, spec, state);
+  return path;
+}
+
+/** `model` quantized to int8 (calibrated on the package's samples), written beside the other bench files. */
+async function quantized(model: string, dir: string, name: string, options: QuantizeFileOptions = {}): Promise<string> {
+  const path = join(dir, name);
+  await writeBufferAtomic(path, (await quantizeModelFile(model, { threads: 2, ...options })).onnx);
   return path;
 }
 
@@ -108,8 +117,16 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
     ];
     // No flags plans with half of the free memory; --memory 768 is the bounded promise (peak under 1.5 GB at 2048x2048 RGBA).
     if (size >= 1024) cases.push(['default x4 model, --memory 768', ['--model', defaultModel, '--memory', '768'], rounds]);
-    if (size <= 512) cases.push(['RRDBNet 23x64 (random weights)', ['--model', await makeRrdbnet(dir)], 1]);
+    cases.push(['default x4 model, int8', ['--model', await quantized(defaultModel, dir, 'default.int8.onnx')], rounds]);
+    if (size <= 512) {
+      const rrdbnet = await makeRrdbnet(dir);
+      cases.push(['RRDBNet 23x64 (random weights)', ['--model', rrdbnet], 1]);
+      cases.push(['RRDBNet 23x64 (random weights), int8', ['--model', await quantized(rrdbnet, dir, 'rrdbnet.int8.onnx', { crops: 4, cropSize: 64 })], 1]);
+    }
     const wall = await cliCases(input, dir, cases, size, rgba);
+    for (const [fp32, int8] of [['default x4 model', 'default x4 model, int8'], ['RRDBNet 23x64 (random weights)', 'RRDBNet 23x64 (random weights), int8']]) {
+      if (wall.has(fp32) && wall.has(int8)) report({ ratio: `${fp32}: fp32 / int8 wall`, value: +(wall.get(fp32)! / wall.get(int8)!).toFixed(2) });
+    }
     if (wall.has('default x4 model') && wall.has('bicubic (MATLAB)')) report({ ratio: 'default model / bicubic wall', value: +(wall.get('default x4 model')! / wall.get('bicubic (MATLAB)')!).toFixed(2) });
     return;
   }

@@ -32,7 +32,7 @@ const upscaleCallSchema = upscaleOptionsSchema
 
 /**
  * `scale`, `method`, `model`, `tile`, `tilePad`, `overlap`, `memoryBudget` (MB), `tta`, `alpha`,
- * `threads`: see `upscaleOptionsSchema` for each one's meaning and default.
+ * `precision`, `threads`: see `upscaleOptionsSchema` for each one's meaning and default.
  */
 export type UpscaleOptions = Omit<z.input<typeof upscaleCallSchema>, 'onProgress' | 'onWarning' | 'onPlan'> & {
   onProgress?: (done: number, total: number) => void;
@@ -119,7 +119,7 @@ export class UpscaleJob {
       const { scale, method, model, signal } = this.options;
       // The model first: its scale decides the result's size, checked before any pixel is decoded.
       const modelName = method ? undefined : model ?? (defaultModelFor(scale ?? DEFAULT_SCALE) ? 'default' : undefined);
-      const runner = modelName === undefined ? undefined : await loadModelRunner(modelName, { scale, threads: this.options.threads });
+      const runner = modelName === undefined ? undefined : await loadModelRunner(modelName, { scale, threads: this.options.threads, precision: this.options.precision });
       const decoded = await this.#decode(runner?.scale ?? scale ?? DEFAULT_SCALE, runner === undefined, format);
       throwIfCancelled(signal);
       if (!runner) {

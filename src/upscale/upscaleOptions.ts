@@ -14,6 +14,9 @@ export const UPSCALE_FACTORS = [2, 3, 4, 8] as const;
 /** The enlargement when neither `scale` nor a model says otherwise. */
 export const DEFAULT_SCALE = 4;
 
+export const PRECISIONS = ['fp32', 'int8'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
 export const ALPHA_MODES = ['model', 'bicubic'] as const;
 export type AlphaMode = (typeof ALPHA_MODES)[number];
 
@@ -50,6 +53,10 @@ export const upscaleOptionsSchema = z.object({
     .describe('a shipped model (see enhance models) or a model file: .safetensors, .pth, .onnx, ncnn .param, TF.js model.json'),
   method: z.enum(RESIZE_METHODS, { error: `must be one of ${RESIZE_METHODS.join(', ')}` }).optional().describe('classical interpolation instead of a model'),
   ...pictureOptionsSchema.shape,
+  precision: z
+    .enum(PRECISIONS, { error: `must be one of ${PRECISIONS.join(', ')}` })
+    .default('fp32')
+    .describe("int8: the model quantized on loading, calibrated on the package's samples (enhance quantize calibrates on your pictures and keeps the file)"),
   threads: wholeNumber(1).optional().describe('threads for the model (default: all cores)'),
 });
 

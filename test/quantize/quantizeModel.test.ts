@@ -9,6 +9,7 @@ import { onnxOf, readModelSource } from '../../src/models/modelSource.js';
 import { gridCrops } from '../../src/quantize/calibrationCrops.js';
 import { quantizeModel } from '../../src/quantize/quantizeModel.js';
 import { createSession, ort } from '../../src/runtime/session.js';
+import { upscale } from '../../src/upscale/upscale.js';
 import { repoRoot, runCli, temporaryDirectory } from '../helpers.js';
 
 async function run(model: Uint8Array, data: Float32Array, height: number, width: number): Promise<Float32Array> {
@@ -62,5 +63,18 @@ describe('int8 quantization of an SR model', () => {
     const bad = await runCli(['quantize', '--model', 'default', '-o', join(dir, 'x.png')]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.trim().split('\n')).toEqual([`enhance: ${join(dir, 'x.png')}: the output of quantize must be a .onnx file`]);
+  });
+
+  it("the library's precision 'int8' quantizes on loading: within a level of fp32, not equal to it", async () => {
+    const input = join(repoRoot, 'samples/chelsea_web.jpg');
+    const fp32 = await upscale(input, { model: 'default' }).raw();
+    const int8 = await upscale(input, { model: 'default', precision: 'int8' }).raw();
+    expect(int8.info).toEqual(fp32.info);
+    let sum = 0;
+    for (let i = 0; i < fp32.data.length; i++) sum += Math.abs(fp32.data[i] - int8.data[i]);
+    const mean = sum / fp32.data.length;
+    expect(mean).toBeGreaterThan(0);
+    expect(mean).toBeLessThan(1);
+    expect(() => upscale(input, { model: 'default', precision: 'int4' as 'int8' })).toThrow("option 'precision': must be one of fp32, int8");
   });
 });

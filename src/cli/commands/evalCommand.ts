@@ -11,11 +11,14 @@ import { stat } from 'node:fs/promises';
 import { RESIZE_METHODS, type ResizeMethod } from '../../resize/resizeImage.js';
 import { basename, extname } from 'node:path';
 import { interpolate } from '../../upscale/interpolate.js';
+import { upscaleOptionsSchema, type Precision } from '../../upscale/upscaleOptions.js';
+import { optionFromField } from '../schemaOption.js';
 import { loadModelRunner } from '../../upscale/loadModelRunner.js';
 import { listOf, nonNegativeInteger, oneOfIntegers } from '../parseOptions.js';
 import { createProgress } from '../progress.js';
 
 interface EvalOptions {
+  precision: Precision;
   hr?: string;
   images?: string;
   niqeModel?: string;
@@ -87,6 +90,7 @@ export function evalCommand(): Command {
     .addOption(new Option('-s, --scale <n>', 'SR factor').argParser(oneOfIntegers([2, 3, 4, 8])).default(4))
     .addOption(new Option('-m, --method <name>', 'classical method to evaluate (default bicubic, when no --model)').choices(RESIZE_METHODS).conflicts('model'))
     .option('--model <name-or-file>', "a model to evaluate: a shipped model's name, 'default', or a model file")
+    .addOption(optionFromField('--precision <p>', upscaleOptionsSchema.shape.precision))
     .addOption(
       new Option('--metrics <list>', `comma-separated, from ${SR_METRIC_NAMES.join(', ')}`)
         .argParser(listOf(SR_METRIC_NAMES))
@@ -113,7 +117,7 @@ Examples:
       if (options.images !== undefined) return scoreImages(options.images, metrics, options.crop ?? 0, models, options.json ?? false);
       if (options.hr === undefined) throw new EnhanceError('give --hr <dir> (SR against ground truth) or --images <file-or-dir> (no-reference scores)');
       const hr = options.hr;
-      const runner = options.model ? await loadModelRunner(options.model, { scale }) : undefined;
+      const runner = options.model ? await loadModelRunner(options.model, { scale, precision: options.precision }) : undefined;
       const method = options.model ? (options.model === 'default' ? `default-x${scale}` : basename(options.model, extname(options.model))) : options.method ?? 'bicubic';
       const classical = options.method ?? 'bicubic';
       const total = (await listImageFiles(hr)).length;

@@ -28,6 +28,7 @@ export const UPSCALE_OPTION_FLAGS = {
   memoryBudget: '--memory <MB>',
   tta: '--tta',
   alpha: '--alpha <how>',
+  precision: '--precision <p>',
   threads: '--threads <n>',
 } as const satisfies Record<UpscaleOptionName, string>;
 
@@ -76,6 +77,7 @@ export function upscaleCommand(): Command {
     .addOption(new Option('--format <format>', 'output format for outputs named from inputs').choices(OUTPUT_FORMATS))
     .addOption(new Option('--quality <n>', 'jpg/webp/avif quality, 1-100').argParser(positiveInteger))
     .option('--skip-existing', 'leave inputs whose output already exists')
+    .addOption(flag('precision'))
     .addOption(flag('threads'))
     .option('--verbose', 'say how each picture is cut into model runs and how much memory that takes')
     .addHelpText(
@@ -92,7 +94,7 @@ Examples:
       const chosen = upscaleOptionsFromFlags(options);
       // Outputs are named by the scale, which a model file decides when --scale is not given: the
       // model is read first (once; the batch reuses it), so 'photo.png --model compact-x2' writes photo_x2.png.
-      const scale = chosen.scale ?? (chosen.model ? (await loadModelRunner(chosen.model, { threads: chosen.threads })).scale : DEFAULT_SCALE);
+      const scale = chosen.scale ?? (chosen.model ? (await loadModelRunner(chosen.model, { threads: chosen.threads, precision: chosen.precision })).scale : DEFAULT_SCALE);
       let plan = await planOutputs(inputs, options.output, `_x${scale}`, options.format);
       if (options.skipExisting) {
         const before = plan.length;
