@@ -30,6 +30,7 @@ Examples:
   enhance train --config presets/compact-x4.yaml
   enhance models
   enhance export --model default -o compact-x4.onnx
+  enhance quantize --model default -o compact-x4.int8.onnx
   enhance interpolate psnr.safetensors gan.safetensors --alpha 0.8 -o blend.safetensors
 
 Run 'enhance <command> --help' for a command's options.`,
@@ -46,6 +47,12 @@ Run 'enhance <command> --help' for a command's options.`,
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`enhance eval --help | head`) closes the pipe: that ends the output, not in a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    removePendingTemporaries();
+    process.exit(0);
+  });
   process.on('SIGINT', () => {
     if (takeInterrupt()) return;
     removePendingTemporaries();
