@@ -3,11 +3,11 @@ import { add, mul } from '../../graph/ops/elementwise.js';
 import { pixelUnshuffle } from '../../graph/ops/pixelShuffle.js';
 import { resizeNearest } from '../../graph/ops/resize.js';
 import { conv } from '../../graph/ops/conv.js';
-import { concat, slice } from '../../graph/ops/shape.js';
+import { concat } from '../../graph/ops/shape.js';
 import type { Value } from '../../graph/value.js';
 import type { BuildContext } from '../buildContext.js';
 import { conv2d } from '../conv2d.js';
-import { kaimingNormal, type Initializer } from '../init.js';
+import { kaimingNormal } from '../init.js';
 
 export interface RRDBNetOptions {
   features?: number;
@@ -27,40 +27,27 @@ export interface RRDBNetOptions {
 const lrelu = (x: Value) => leakyRelu(x, 0.2);
 
 /**
- * A 3x3 conv over the channel concatenation of `parts`, written as the sum of one conv per part with
- * the matching slice of the weight (the same parameters and the same arithmetic). For inference:
- * onnxruntime runs convs in its blocked NCHWc layout but Concat only in plain NCHW, so the concatenated
- * form converts every dense block's features back and forth (a fifth of RRDBNet's inference time);
- * sums of convs stay blocked (the adds fuse into the convs).
+ * `x * 0.2` for the RRDB-level residual. In an evaluation graph it is written as a depthwise 1x1 conv
+ * with weights 0.2 (the same arithmetic): onnxruntime runs convs in its blocked NCHWc layout, and a Mul
+ * by a scalar between two blocked convs forces a conversion to plain NCHW and back at every block (23
+ * pairs in RealESRGAN_x4plus, ~8% of its inference time at 256x256); the conv stays blocked and its Add
+ * fuses into it. Training keeps the Mul (one op, one gradient).
  */
-function convOverParts(ctx: BuildContext, name: string, parts: readonly Value[], partChannels: readonly number[], out: number, init: Initializer): Value {
-  const inChannels = partChannels.reduce((a, b) => a + b, 0);
-  const scope = ctx.child(name);
-  const weight = scope.parameter('weight', [out, inChannels, 3, 3], inChannels * 9, init);
-  const bias = scope.parameter('bias', [out], inChannels * 9, (size) => new Float32Array(size));
-  let start = 0;
-  let sum: Value | undefined;
-  parts.forEach((part, j) => {
-    const w = slice(weight, [start], [start + partChannels[j]], [1]);
-    start += partChannels[j];
-    const y = conv(part, w, j === 0 ? bias : undefined, { pads: [1, 1, 1, 1] });
-    sum = sum ? add(sum, y) : y;
-  });
-  return sum!;
+function residualScale(ctx: BuildContext, x: Value, channels: number): Value {
+  if (ctx.training) return mul(x, 0.2);
+  const weight = ctx.graph.constant({ dtype: 'float32', shape: [channels, 1, 1, 1], data: new Float32Array(channels).fill(0.2) });
+  return conv(x, weight, undefined, { group: channels });
 }
 
 /** Residual dense block: five 3x3 convs, each seeing all earlier features; output scaled by 0.2 and added. */
 function residualDenseBlock(ctx: BuildContext, x: Value, nf: number, gc: number): Value {
   const init = kaimingNormal(0.1);
   const features = [x];
-  const channels = [nf];
-  // Training keeps the concatenated form: its gradient graph measured faster that way.
-  const denseConv = (name: string, out: number) =>
-    ctx.training ? conv2d(ctx, name, concat(features, 1), channels.reduce((a, b) => a + b, 0), out, { kernel: 3, init }) : convOverParts(ctx, name, features, channels, out, init);
-  for (let i = 1; i <= 4; i++) {
-    features.push(lrelu(denseConv(`conv${i}`, gc)));
-    channels.push(gc);
-  }
+  // One conv over the concatenation, as trained. Measured against a sum of one conv per part (which
+  // stays in onnxruntime's blocked layout): the same run time at 256x256 with ~2 s less session set-up
+  // in fp32, and 2.5x faster in int8, where QLinearConv cannot fuse partial convs.
+  const denseConv = (name: string, out: number) => conv2d(ctx, name, concat(features, 1), nf + (features.length - 1) * gc, out, { kernel: 3, init });
+  for (let i = 1; i <= 4; i++) features.push(lrelu(denseConv(`conv${i}`, gc)));
   return add(x, mul(denseConv('conv5', nf), 0.2));
 }
 
@@ -88,7 +75,7 @@ export function rrdbnet(ctx: BuildContext, x: Value, options: RRDBNetOptions = {
     const block = ctx.child('body').child(i);
     let out = body;
     for (const rdb of ['rdb1', 'rdb2', 'rdb3']) out = residualDenseBlock(block.child(rdb), out, nf, gc);
-    body = add(body, mul(out, 0.2));
+    body = add(body, residualScale(ctx, out, nf));
   }
   let f = add(feat, conv2d(ctx, 'conv_body', body, nf, nf, { kernel: 3 }));
   for (let i = 1; i <= upsamplings; i++) f = lrelu(conv2d(ctx, `conv_up${i}`, resizeNearest(f, [2, 2]), nf, nf, { kernel: 3 }));
