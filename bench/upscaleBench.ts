@@ -73,64 +73,117 @@ function report(record: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench: 'upscale', ...record }));
 }
 
-/** Whole-process CLI runs of each case: wall time (median) and peak RSS. */
-async function cliCases(input: string, dir: string, cases: [string, string[], number][], size: number, rgba: boolean): Promise<Map<string, number>> {
-  const wall = new Map<string, number>();
-  for (const [name, args, rounds] of cases) {
-    const runs = Array.from({ length: rounds }, () => enhanceCli([input, '-o', join(dir, 'out.png'), ...args]));
-    const failed = runs.find((r) => !r.ok);
-    if (failed) {
-      report({ case: name, error: failed.error });
-      continue;
-    }
-    const meta = await sharp(join(dir, 'out.png')).metadata();
-    wall.set(name, median(runs.map((r) => r.ms)));
-    report({ case: name, input: `${size}x${size}${rgba ? ' RGBA' : ''}`, output: `${meta.width}x${meta.height}x${meta.channels}`, msWall: wall.get(name), runs: runs.map((r) => r.ms), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) });
+/** One case's whole-process CLI runs: wall time (median) and peak RSS, reported; undefined when it failed. */
+async function cliCase(name: string, input: string, dir: string, args: string[], rounds: number, label: string): Promise<Timed | undefined> {
+  const runs = Array.from({ length: rounds }, () => enhanceCli([input, '-o', join(dir, 'out.png'), ...args]));
+  const failed = runs.find((r) => !r.ok);
+  if (failed) {
+    report({ case: name, error: failed.error });
+    return undefined;
   }
-  return wall;
+  const meta = await sharp(join(dir, 'out.png')).metadata();
+  const summary = { ...runs[0], ms: median(runs.map((r) => r.ms)), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) };
+  report({ case: name, input: label, output: `${meta.width}x${meta.height}x${meta.channels}`, msWall: summary.ms, runs: runs.map((r) => r.ms), peakRssMB: summary.peakRssMB });
+  return summary;
 }
 
+/** In-process time per picture after a warm-up (bench/upscaleCase.ts): what a server or a batch pays per picture. */
+function inProcessCase(name: string, model: string, input: string, rounds: number): number | undefined {
+  const run = timeProcess(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'bench/upscaleCase.ts'), model, input, String(rounds), 'auto', '1']);
+  if (!run.ok) {
+    report({ case: name, error: run.error });
+    return undefined;
+  }
+  const record = JSON.parse(run.stdout.trim().split('\n').pop()!);
+  report({ case: name, msLoad: record.msLoad, msPerPicture: record.msMedian, runs: record.runs });
+  return record.msMedian;
+}
+
+const torchScript = join(repo, 'bench/peers/torch_upscale.py');
+
+/** Random weights of `arch` as a PyTorch .pth (Real-ESRGAN's layout), or undefined when PyTorch is not installed. */
+function torchWeights(arch: 'rrdbnet' | 'compact', dir: string): string | undefined {
+  const path = join(dir, `${arch}.pth`);
+  const made = spawnSync('/usr/bin/python3', [torchScript, 'make', arch, path], { encoding: 'utf8' });
+  return made.status === 0 ? path : undefined;
+}
+
+/** PyTorch 1.13 upscaling `input` with `weights` as one whole process (2 threads): wall, forward pass, peak RSS. */
+function torchCase(name: string, arch: string, weights: string, input: string, dir: string): Timed | undefined {
+  const run = timeProcess('/usr/bin/python3', [torchScript, 'upscale', arch, weights, input, join(dir, 'torch.png'), '--threads', '2']);
+  if (!run.ok) {
+    report({ case: name, error: run.error });
+    return undefined;
+  }
+  const record = JSON.parse(run.stdout.trim().split('\n').pop()!);
+  report({ case: name, msWall: run.ms, msForward: record.ms_forward, peakRssMB: run.peakRssMB });
+  return run;
+}
+
+const ratio = (what: string, numerator: number | undefined, denominator: number | undefined) => {
+  if (numerator !== undefined && denominator !== undefined) report({ ratio: what, value: +(numerator / denominator).toFixed(2) });
+};
+
 /**
- * `npm run bench -- upscale [--size N] [--model FILE] [--rounds=N]`
- * - without --model: the default x4 model, MATLAB bicubic and RRDBNet on an N x N picture (RGBA from 1024 up),
- *   whole CLI processes: wall time and peak RSS;
- * - with --model: that model, timed in-process after a warm-up next to PyTorch running the same network
- *   (RRDBNet 23x64 x4, ../shared/peers/scripts/torch_ref.py) in the same run, and, when UpscalerJS is
- *   installed in ../shared/peers, esrgan-thick through UpscalerJS (tfjs wasm) next to the same weights imported by us.
+ * The no-model bench at one size: for the default x4 model and for RealESRGAN_x4plus-shaped RRDBNet
+ * weights (random, as a .pth the way users download it), fp32 and int8 (a pre-quantized file) as whole
+ * CLI processes with no tiling flags, the default model also in-process per picture, and PyTorch
+ * upscaling the same picture with same-shaped weights in the same run.
  */
+async function defaultsAtSize(datasets: string, dir: string, size: number, rounds: number, models: { fp32: string; int8: string; rrdbnet: string; rrdbnetInt8: string; torchRrdbnet?: string; torchCompact?: string }): Promise<void> {
+  const rgba = size >= 1024;
+  const input = await makeInput(datasets, dir, size, rgba);
+  const label = `${size}x${size}${rgba ? ' RGBA' : ''}`;
+  const wall = (t: Timed | undefined) => t?.ms;
+  const bicubic = await cliCase('bicubic (MATLAB), whole process', input, dir, ['--method', 'bicubic'], rounds, label);
+  const fp32 = await cliCase('default x4 model fp32, whole process', input, dir, ['--model', models.fp32], rounds, label);
+  const int8 = await cliCase('default x4 model int8, whole process', input, dir, ['--model', models.int8], rounds, label);
+  // --memory 768 is the bounded promise: peak RSS under 1.5 GB at 2048x2048 RGBA.
+  if (size >= 1024) await cliCase('default x4 model fp32, --memory 768, whole process', input, dir, ['--model', models.fp32, '--memory', '768'], rounds, label);
+  const fp32Picture = inProcessCase('default x4 model fp32, in-process per picture', models.fp32, input, rounds);
+  const int8Picture = inProcessCase('default x4 model int8, in-process per picture', models.int8, input, rounds);
+  const torchCompact = models.torchCompact && size <= 512 ? torchCase('pytorch 1.13 SRVGGNetCompact 48x10 (same shape), whole process', 'compact', models.torchCompact, input, dir) : undefined;
+  ratio(`${label} default model: fp32 / int8 whole process`, wall(fp32), wall(int8));
+  ratio(`${label} default model: fp32 / int8 in-process per picture`, fp32Picture, int8Picture);
+  ratio(`${label} default model fp32 / bicubic whole process`, wall(fp32), wall(bicubic));
+  ratio(`${label} default model fp32 / pytorch whole process`, wall(fp32), wall(torchCompact));
+  if (size > 512) return;
+  const rrdbnet = await cliCase('RRDBNet x4plus-shaped .pth fp32, whole process', input, dir, ['--model', models.rrdbnet], 1, label);
+  const rrdbnetInt8 = await cliCase('RRDBNet x4plus-shaped int8, whole process', input, dir, ['--model', models.rrdbnetInt8], 1, label);
+  const torch = models.torchRrdbnet ? torchCase('pytorch 1.13 RRDBNet x4plus (same weights), whole process', 'rrdbnet', models.torchRrdbnet, input, dir) : undefined;
+  ratio(`${label} RRDBNet: fp32 / int8 whole process`, wall(rrdbnet), wall(rrdbnetInt8));
+  ratio(`${label} RRDBNet: enhance fp32 / pytorch whole process`, wall(rrdbnet), wall(torch));
+  ratio(`${label} RRDBNet: enhance int8 / pytorch whole process`, wall(rrdbnetInt8), wall(torch));
+}
+
 export async function upscaleBench(datasets: string, rounds: number, args: string[] = []): Promise<void> {
   const value = (flag: string) => {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`${flag}=`))?.split('=')[1];
   };
-  const size = Number(value('--size') ?? 512);
-  const model = value('--model');
+    const model = value('--model');
   const dir = await mkdtemp(join(tmpdir(), 'enhance-bench-'));
 
   if (!model) {
-    const rgba = size >= 1024;
-    const input = await makeInput(datasets, dir, size, rgba);
-    const defaultModel = defaultModelFor(4)!;
-    const cases: [string, string[], number][] = [
-      ['default x4 model', ['--model', defaultModel], rounds],
-      ['bicubic (MATLAB)', ['--method', 'bicubic'], rounds],
-    ];
-    // No flags plans with half of the free memory; --memory 768 is the bounded promise (peak under 1.5 GB at 2048x2048 RGBA).
-    if (size >= 1024) cases.push(['default x4 model, --memory 768', ['--model', defaultModel, '--memory', '768'], rounds]);
-    cases.push(['default x4 model, int8', ['--model', await quantized(defaultModel, dir, 'default.int8.onnx')], rounds]);
-    if (size <= 512) {
-      const rrdbnet = await makeRrdbnet(dir);
-      cases.push(['RRDBNet 23x64 (random weights)', ['--model', rrdbnet], 1]);
-      cases.push(['RRDBNet 23x64 (random weights), int8', ['--model', await quantized(rrdbnet, dir, 'rrdbnet.int8.onnx', { crops: 4, cropSize: 64 })], 1]);
-    }
-    const wall = await cliCases(input, dir, cases, size, rgba);
-    for (const [fp32, int8] of [['default x4 model', 'default x4 model, int8'], ['RRDBNet 23x64 (random weights)', 'RRDBNet 23x64 (random weights), int8']]) {
-      if (wall.has(fp32) && wall.has(int8)) report({ ratio: `${fp32}: fp32 / int8 wall`, value: +(wall.get(fp32)! / wall.get(int8)!).toFixed(2) });
-    }
-    if (wall.has('default x4 model') && wall.has('bicubic (MATLAB)')) report({ ratio: 'default model / bicubic wall', value: +(wall.get('default x4 model')! / wall.get('bicubic (MATLAB)')!).toFixed(2) });
+    const sizes = (value('--size') ?? '256,512').split(',').map(Number);
+    const fp32 = defaultModelFor(4)!;
+    const torchRrdbnet = torchWeights('rrdbnet', dir);
+    const torchCompact = torchWeights('compact', dir);
+    if (!torchRrdbnet) report({ case: 'pytorch', error: 'no PyTorch in /usr/bin/python3 (bash ../shared/peers/scripts/setup.sh installs it): pytorch rows skipped' });
+    const rrdbnet = torchRrdbnet ?? (await makeRrdbnet(dir));
+    const models = {
+      fp32,
+      int8: await quantized(fp32, dir, 'default.int8.onnx'),
+      rrdbnet,
+      rrdbnetInt8: await quantized(rrdbnet, dir, 'rrdbnet.int8.onnx', { crops: 4, cropSize: 64 }),
+      torchRrdbnet,
+      torchCompact,
+    };
+    for (const size of sizes) await defaultsAtSize(datasets, dir, size, rounds, models);
     return;
   }
 
+  const size = Number(value('--size') ?? 512);
   const input = await makeInput(datasets, dir, size, false);
   const source = await readModelSource(model);
   // The whole picture in one run, as the PyTorch reference runs it (same work); default tiles for information.
@@ -141,7 +194,7 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
   const tiled = timeProcess(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'bench/upscaleCase.ts'), model, input, '1', 'auto']);
   if (tiled.ok) {
     const record = JSON.parse(tiled.stdout.trim().split('\n').pop()!);
-    report({ case: 'enhance in-process, default auto tiles (768 MB budget)', msMedian: record.msMedian, peakRssMB: tiled.peakRssMB });
+    report({ case: 'enhance in-process, default plan', msMedian: record.msMedian, peakRssMB: tiled.peakRssMB });
   }
 
   const isEsrgan = source.kind === 'network' && source.spec.arch === 'rrdbnet' && source.spec.scale === 4 && [undefined, 64].includes(source.spec.options.features) && [undefined, 23].includes(source.spec.options.blocks);
