@@ -35,6 +35,10 @@ function timeProcess(command: string, args: string[], cwd = repo): Timed {
 }
 
 const enhanceCli = (args: string[]) => timeProcess(process.execPath, [join(repo, 'bin/enhance.js'), 'upscale', ...args]);
+/** bench/upscaleCase.ts in its own process: `model input [runs] [tile]`. */
+const upscaleCaseProcess = (args: string[]) => timeProcess(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'bench/upscaleCase.ts'), ...args]);
+/** The JSON record a timed script prints as its last line. */
+const lastRecord = (run: Timed) => JSON.parse(run.stdout.trim().split('\n').pop()!);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** A test picture: a Set14 photo resized to size x size; RGBA with a radial alpha when `rgba`. */
@@ -73,8 +77,8 @@ function report(record: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench: 'upscale', ...record }));
 }
 
-/** One case's whole-process CLI runs: wall time (median) and peak RSS, reported; undefined when it failed. */
-async function cliCase(name: string, input: string, dir: string, args: string[], rounds: number, label: string): Promise<Timed | undefined> {
+/** One case's whole-process CLI runs: wall time (median) and peak RSS, reported; the median, or undefined when it failed. */
+async function cliCase(name: string, input: string, dir: string, args: string[], rounds: number, label: string): Promise<number | undefined> {
   const runs = Array.from({ length: rounds }, () => enhanceCli([input, '-o', join(dir, 'out.png'), ...args]));
   const failed = runs.find((r) => !r.ok);
   if (failed) {
@@ -82,19 +86,19 @@ async function cliCase(name: string, input: string, dir: string, args: string[],
     return undefined;
   }
   const meta = await sharp(join(dir, 'out.png')).metadata();
-  const summary = { ...runs[0], ms: median(runs.map((r) => r.ms)), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) };
-  report({ case: name, input: label, output: `${meta.width}x${meta.height}x${meta.channels}`, msWall: summary.ms, runs: runs.map((r) => r.ms), peakRssMB: summary.peakRssMB });
-  return summary;
+  const msWall = median(runs.map((r) => r.ms));
+  report({ case: name, input: label, output: `${meta.width}x${meta.height}x${meta.channels}`, msWall, runs: runs.map((r) => r.ms), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) });
+  return msWall;
 }
 
 /** In-process time per picture after a warm-up (bench/upscaleCase.ts): what a server or a batch pays per picture. */
 function inProcessCase(name: string, model: string, input: string, rounds: number): number | undefined {
-  const run = timeProcess(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'bench/upscaleCase.ts'), model, input, String(rounds), 'auto', '1']);
+  const run = upscaleCaseProcess([model, input, String(rounds), 'auto']);
   if (!run.ok) {
     report({ case: name, error: run.error });
     return undefined;
   }
-  const record = JSON.parse(run.stdout.trim().split('\n').pop()!);
+  const record = lastRecord(run);
   report({ case: name, msLoad: record.msLoad, msPerPicture: record.msMedian, runs: record.runs });
   return record.msMedian;
 }
@@ -108,16 +112,16 @@ function torchWeights(arch: 'rrdbnet' | 'compact', dir: string): string | undefi
   return made.status === 0 ? path : undefined;
 }
 
-/** PyTorch 1.13 upscaling `input` with `weights` as one whole process (2 threads): wall, forward pass, peak RSS. */
-function torchCase(name: string, arch: string, weights: string, input: string, dir: string): Timed | undefined {
+/** PyTorch 1.13 upscaling `input` with `weights` as one whole process (2 threads): wall, forward pass, peak RSS; the wall time. */
+function torchCase(name: string, arch: string, weights: string, input: string, dir: string): number | undefined {
   const run = timeProcess('/usr/bin/python3', [torchScript, 'upscale', arch, weights, input, join(dir, 'torch.png'), '--threads', '2']);
   if (!run.ok) {
     report({ case: name, error: run.error });
     return undefined;
   }
-  const record = JSON.parse(run.stdout.trim().split('\n').pop()!);
+  const record = lastRecord(run);
   report({ case: name, msWall: run.ms, msForward: record.ms_forward, peakRssMB: run.peakRssMB });
-  return run;
+  return run.ms;
 }
 
 const ratio = (what: string, numerator: number | undefined, denominator: number | undefined) => {
@@ -134,7 +138,6 @@ async function defaultsAtSize(datasets: string, dir: string, size: number, round
   const rgba = size >= 1024;
   const input = await makeInput(datasets, dir, size, rgba);
   const label = `${size}x${size}${rgba ? ' RGBA' : ''}`;
-  const wall = (t: Timed | undefined) => t?.ms;
   const bicubic = await cliCase('bicubic (MATLAB), whole process', input, dir, ['--method', 'bicubic'], rounds, label);
   const fp32 = await cliCase('default x4 model fp32, whole process', input, dir, ['--model', models.fp32], rounds, label);
   const int8 = await cliCase('default x4 model int8, whole process', input, dir, ['--model', models.int8], rounds, label);
@@ -143,17 +146,17 @@ async function defaultsAtSize(datasets: string, dir: string, size: number, round
   const fp32Picture = inProcessCase('default x4 model fp32, in-process per picture', models.fp32, input, rounds);
   const int8Picture = inProcessCase('default x4 model int8, in-process per picture', models.int8, input, rounds);
   const torchCompact = models.torchCompact && size <= 512 ? torchCase('pytorch 1.13 SRVGGNetCompact 48x10 (same shape), whole process', 'compact', models.torchCompact, input, dir) : undefined;
-  ratio(`${label} default model: fp32 / int8 whole process`, wall(fp32), wall(int8));
+  ratio(`${label} default model: fp32 / int8 whole process`, fp32, int8);
   ratio(`${label} default model: fp32 / int8 in-process per picture`, fp32Picture, int8Picture);
-  ratio(`${label} default model fp32 / bicubic whole process`, wall(fp32), wall(bicubic));
-  ratio(`${label} default model fp32 / pytorch whole process`, wall(fp32), wall(torchCompact));
+  ratio(`${label} default model fp32 / bicubic whole process`, fp32, bicubic);
+  ratio(`${label} default model fp32 / pytorch whole process`, fp32, torchCompact);
   if (size > 512) return;
   const rrdbnet = await cliCase('RRDBNet x4plus-shaped .pth fp32, whole process', input, dir, ['--model', models.rrdbnet], 1, label);
   const rrdbnetInt8 = await cliCase('RRDBNet x4plus-shaped int8, whole process', input, dir, ['--model', models.rrdbnetInt8], 1, label);
   const torch = models.torchRrdbnet ? torchCase('pytorch 1.13 RRDBNet x4plus (same weights), whole process', 'rrdbnet', models.torchRrdbnet, input, dir) : undefined;
-  ratio(`${label} RRDBNet: fp32 / int8 whole process`, wall(rrdbnet), wall(rrdbnetInt8));
-  ratio(`${label} RRDBNet: enhance fp32 / pytorch whole process`, wall(rrdbnet), wall(torch));
-  ratio(`${label} RRDBNet: enhance int8 / pytorch whole process`, wall(rrdbnetInt8), wall(torch));
+  ratio(`${label} RRDBNet: fp32 / int8 whole process`, rrdbnet, rrdbnetInt8);
+  ratio(`${label} RRDBNet: enhance fp32 / pytorch whole process`, rrdbnet, torch);
+  ratio(`${label} RRDBNet: enhance int8 / pytorch whole process`, rrdbnetInt8, torch);
 }
 
 export async function upscaleBench(datasets: string, rounds: number, args: string[] = []): Promise<void> {
@@ -161,7 +164,7 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`${flag}=`))?.split('=')[1];
   };
-    const model = value('--model');
+  const model = value('--model');
   const dir = await mkdtemp(join(tmpdir(), 'enhance-bench-'));
 
   if (!model) {
@@ -187,13 +190,13 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
   const input = await makeInput(datasets, dir, size, false);
   const source = await readModelSource(model);
   // The whole picture in one run, as the PyTorch reference runs it (same work); default tiles for information.
-  const inProcess = timeProcess(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'bench/upscaleCase.ts'), model, input, String(rounds), String(size)]);
+  const inProcess = upscaleCaseProcess([model, input, String(rounds), String(size)]);
   if (!inProcess.ok) return report({ case: 'enhance in-process', error: inProcess.error });
-  const ours = JSON.parse(inProcess.stdout.trim().split('\n').pop()!);
+  const ours = lastRecord(inProcess);
   report({ case: 'enhance in-process, whole picture', model: ours.model, input: `${size}x${size}`, msLoad: ours.msLoad, msMedian: ours.msMedian, runs: ours.runs, peakRssMB: inProcess.peakRssMB });
-  const tiled = timeProcess(join(repo, 'node_modules/.bin/tsx'), [join(repo, 'bench/upscaleCase.ts'), model, input, '1', 'auto']);
+  const tiled = upscaleCaseProcess([model, input, '1', 'auto']);
   if (tiled.ok) {
-    const record = JSON.parse(tiled.stdout.trim().split('\n').pop()!);
+    const record = lastRecord(tiled);
     report({ case: 'enhance in-process, default plan', msMedian: record.msMedian, peakRssMB: tiled.peakRssMB });
   }
 
@@ -202,7 +205,7 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
     const torch = timeProcess('/usr/bin/python3', [join(peers, 'scripts/torch_ref.py'), `infer-rrdb-${size}`, '--threads', '2', '--steps', String(rounds)]);
     if (!torch.ok) report({ case: 'pytorch', error: torch.error });
     else {
-      const record = JSON.parse(torch.stdout.trim().split('\n').pop()!);
+      const record = lastRecord(torch);
       const torchMs: number = record.ms_step_median;
       report({ case: "pytorch 1.13 (same network, 2 threads)", msMedian: Math.round(torchMs), runs: record.ms_step_all, peakRssMB: torch.peakRssMB });
       report({ ratio: 'enhance / pytorch (in-process median)', value: +(ours.msMedian / torchMs).toFixed(2) });
@@ -215,7 +218,7 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
     const ourThick = enhanceCli([input, '--model', thick, '-o', join(dir, 'thick.png')]);
     if (!upscalerjs.ok || !ourThick.ok) report({ case: 'esrgan-thick', error: upscalerjs.error ?? ourThick.error });
     else {
-      const record = JSON.parse(upscalerjs.stdout.trim().split('\n').pop()!);
+      const record = lastRecord(upscalerjs);
       report({ case: 'UpscalerJS esrgan-thick (tfjs wasm, whole process)', msWall: upscalerjs.ms, msUpscale: record.ms_upscale, peakRssMB: upscalerjs.peakRssMB });
       report({ case: 'enhance esrgan-thick imported (whole process)', msWall: ourThick.ms, peakRssMB: ourThick.peakRssMB });
       report({ ratio: 'enhance / UpscalerJS (whole-process wall)', value: +(ourThick.ms / upscalerjs.ms).toFixed(2) });

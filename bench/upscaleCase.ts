@@ -1,20 +1,19 @@
 /**
- * One in-process upscale timing, in its own process: the model is compiled, run `warmups` times (default
- * once) to warm up, then timed over `runs` runs (the median is reported), as the PyTorch reference
- * times its steps.
- * usage: tsx bench/upscaleCase.ts <model> <input.png> [runs] [tile] [warmups]
+ * One in-process upscale timing, in its own process: the model is compiled, run once to warm up, then
+ * timed over `runs` runs (the median is reported), as the PyTorch reference times its steps.
+ * usage: tsx bench/upscaleCase.ts <model> <input.png> [runs] [tile]
  */
 import { readImage } from '../src/image/readImage.js';
 import { loadModelRunner } from '../src/upscale/loadModelRunner.js';
 import { upscaleToRaster } from '../src/upscale/upscalePicture.js';
 
-const [model, input, runsArg = '3', tileArg = 'auto', warmupsArg = '1'] = process.argv.slice(2);
+const [model, input, runsArg = '3', tileArg = 'auto'] = process.argv.slice(2);
 const loadStarted = performance.now();
 const runner = await loadModelRunner(model);
 const msLoad = performance.now() - loadStarted;
 const { image, bitDepth } = await readImage(input);
 const tile = tileArg === 'auto' ? 'auto' : Number(tileArg);
-for (let i = 0; i < Number(warmupsArg); i++) await upscaleToRaster(image, runner, bitDepth, { tile });
+await upscaleToRaster(image, runner, bitDepth, { tile });
 const times: number[] = [];
 for (let i = 0; i < Number(runsArg); i++) {
   const started = performance.now();
