@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { Graph } from '../src/graph/graph.js';
-import { buildNetwork, type ModelSpec } from '../src/models/architectures.js';
+import { buildNetwork, type ModelSpec } from '../src/architectures/registry.js';
 import { defaultModelFor, saveModel } from '../src/models/modelFile.js';
 import { readModelSource } from '../src/models/modelSource.js';
 import { BuildContext, type StateDict } from '../src/nn/buildContext.js';

@@ -1,12 +1,7 @@
 import { EnhanceError } from '../errors.js';
 import type { StateDict } from '../nn/buildContext.js';
-import type { ModelSpec } from './architectures.js';
-import { basicsrEdsrLayout, edsrPytorchLayout } from './layouts/edsr.js';
-import { basicsrRRDBNetLayout, esrganOriginalLayout, esrganRepositoryLayout } from './layouts/esrgan.js';
-import { msrresnetLayout } from './layouts/msrresnet.js';
-import { srresnetLayout } from './layouts/srresnet.js';
-import { srvggCompactLayout } from './layouts/srvggCompact.js';
-import { LayoutWeights, type LayoutReading, type WeightLayout } from './layouts/weightLayout.js';
+import { WEIGHT_LAYOUTS, type ModelSpec } from '../architectures/registry.js';
+import { LayoutWeights, type LayoutReading } from '../architectures/weightLayout.js';
 import { describeMisfit, weightsMisfit } from './weightsFit.js';
 
 /** A weights file understood: what to build, its weights under our names, and a line for people. */
@@ -16,18 +11,6 @@ export interface DetectedModel {
   /** 'ESRGAN RRDBNet (original layout), 23 blocks, 64 features, x4' */
   description: string;
 }
-
-/** The layouts tried, in order; their signatures are disjoint, so the order only fixes the error message. */
-export const WEIGHT_LAYOUTS: readonly WeightLayout[] = [
-  esrganOriginalLayout,
-  esrganRepositoryLayout,
-  basicsrRRDBNetLayout,
-  srvggCompactLayout,
-  msrresnetLayout,
-  basicsrEdsrLayout,
-  edsrPytorchLayout,
-  srresnetLayout,
-];
 
 const KEYS_SHOWN = 6;
 

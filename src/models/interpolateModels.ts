@@ -1,7 +1,7 @@
 import { EnhanceError } from '../errors.js';
 import { float32Tensor } from '../graph/tensorData.js';
 import type { StateDict } from '../nn/buildContext.js';
-import type { ModelSpec } from './architectures.js';
+import type { ModelSpec } from '../architectures/registry.js';
 import type { ModelSource } from './modelSource.js';
 
 /**

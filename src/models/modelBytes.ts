@@ -3,7 +3,7 @@ import { EnhanceError } from '../errors.js';
 import type { StateDict } from '../nn/buildContext.js';
 import { exportForwardModel } from '../runtime/exportOnnx.js';
 import { parsePytorchCheckpoint } from '../weights/pytorchFile.js';
-import { buildNetwork, type ModelSpec } from './architectures.js';
+import { buildNetwork, type ModelSpec } from '../architectures/registry.js';
 import { detectArchitecture } from './detectArchitecture.js';
 import { modelFromSafetensors } from './modelMetadata.js';
 import { checkOnnxGraphBounds, decodeOnnxModel, externalDataLocations } from './onnxGraphCheck.js';

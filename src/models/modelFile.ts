@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors.js';
 import { EnhanceError } from '../errors.js';
 import type { StateDict } from '../nn/buildContext.js';
-import type { ModelSpec } from './architectures.js';
+import type { ModelSpec } from '../architectures/registry.js';
 import { modelFromSafetensors, modelMetadata, type LoadedModel } from './modelMetadata.js';
 
 

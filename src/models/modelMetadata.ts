@@ -1,6 +1,6 @@
 import { describeZodError, EnhanceError } from '../errors.js';
 import type { StateDict } from '../nn/buildContext.js';
-import { ARCHITECTURE_NAMES, ARCHITECTURES, isArchitectureName, type ArchitectureName, type ModelSpec } from './architectures.js';
+import { ARCHITECTURE_NAMES, architectureNamed, type AnyArchitecture, type ModelSpec } from '../architectures/registry.js';
 import { describeMisfit, weightsMisfit } from './weightsFit.js';
 
 /**
@@ -21,15 +21,15 @@ export function modelMetadata(spec: ModelSpec, info: Record<string, string> = {}
 }
 
 /** The hyper-parameters an enhance model file stores, checked against the architecture's schema. */
-function storedOptions(arch: ArchitectureName, text: string | undefined, path: string): Record<string, number> {
+function storedOptions(architecture: AnyArchitecture, text: string | undefined, path: string): Record<string, number> {
   let options: unknown;
   try {
     options = JSON.parse(text ?? '{}');
   } catch {
     throw new EnhanceError("has unreadable 'enhance.options' metadata (not JSON)", { file: path });
   }
-  const parsed = ARCHITECTURES[arch].options.safeParse(options);
-  if (!parsed.success) throw new EnhanceError(`has bad 'enhance.options' for ${arch}: ${describeZodError(parsed.error, options)}`, { file: path });
+  const parsed = architecture.options.safeParse(options);
+  if (!parsed.success) throw new EnhanceError(`has bad 'enhance.options' for ${architecture.name}: ${describeZodError(parsed.error, options)}`, { file: path });
   return options as Record<string, number>;
 }
 
@@ -40,10 +40,11 @@ function storedOptions(arch: ArchitectureName, text: string | undefined, path: s
 export function modelFromSafetensors({ tensors, metadata }: { tensors: StateDict; metadata: Record<string, string> }, path: string): LoadedModel {
   const arch = metadata['enhance.arch'];
   if (!arch) throw new EnhanceError("has no 'enhance.arch' metadata: not an enhance model file", { file: path });
-  if (!isArchitectureName(arch)) throw new EnhanceError(`names architecture '${arch}', which is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file: path });
+  const architecture = architectureNamed(arch);
+  if (!architecture) throw new EnhanceError(`names architecture '${arch}', which is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file: path });
   const scale = Number(metadata['enhance.scale']);
   if (![1, 2, 3, 4, 8].includes(scale)) throw new EnhanceError(`has a bad scale '${metadata['enhance.scale']}'`, { file: path });
-  const spec: ModelSpec = { arch, scale, options: storedOptions(arch, metadata['enhance.options'], path) };
+  const spec: ModelSpec = { arch, scale, options: storedOptions(architecture, metadata['enhance.options'], path) };
   const misfit = weightsMisfit(spec, tensors);
   if (misfit) throw new EnhanceError(describeMisfit(misfit), { file: path });
   const info = Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith('enhance.')));

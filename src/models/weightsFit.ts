@@ -1,6 +1,6 @@
 import { Graph } from '../graph/graph.js';
 import { BuildContext, MissingWeight, WeightShapeMismatch, type StateDict } from '../nn/buildContext.js';
-import { buildNetwork, type ModelSpec } from './architectures.js';
+import { buildNetwork, type ModelSpec } from '../architectures/registry.js';
 
 /** How a state dict fails to be exactly the weights a network needs. */
 export type WeightsMisfit =

@@ -1,5 +1,5 @@
 /** The objects a training config's sections stand for. */
-import type { ModelSpec } from '../models/architectures.js';
+import type { ModelSpec } from '../architectures/registry.js';
 import { adam, adamw } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { sgd } from '../optim/sgd.js';

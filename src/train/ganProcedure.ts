@@ -1,7 +1,7 @@
 import type { TrainingBatch } from '../data/batchSource.js';
 import type { PatchSamplerState } from '../data/patchSampler.js';
 import type { TensorData } from '../graph/tensorData.js';
-import type { ModelSpec } from '../models/architectures.js';
+import type { ModelSpec } from '../architectures/registry.js';
 import type { StateDict } from '../nn/buildContext.js';
 import { Random } from '../nn/random.js';
 import { EngineThread, ThreadedTrainer } from '../runtime/engineThread.js';

@@ -6,7 +6,7 @@ import type { Graph } from '../graph/graph.js';
 import type { Value } from '../graph/value.js';
 import { ADVERSARIAL_LOSSES, gradientPenalty, interpolateSamples } from '../losses/adversarialLosses.js';
 import { weightedSum } from '../losses/structuralLosses.js';
-import { buildNetwork, type ModelSpec } from '../models/architectures.js';
+import { buildNetwork, type ModelSpec } from '../architectures/registry.js';
 import { BuildContext, type StateDict } from '../nn/buildContext.js';
 import { unetDiscriminator } from '../nn/networks/unetDiscriminator.js';
 import { vggDiscriminator } from '../nn/networks/vggDiscriminator.js';

@@ -1,7 +1,7 @@
 import type { TrainingBatch } from '../data/batchSource.js';
 import type { PatchSamplerState } from '../data/patchSampler.js';
 import { weightedSum } from '../losses/structuralLosses.js';
-import { buildNetwork, type ModelSpec } from '../models/architectures.js';
+import { buildNetwork, type ModelSpec } from '../architectures/registry.js';
 import type { StateDict } from '../nn/buildContext.js';
 import { ThreadedTrainer } from '../runtime/engineThread.js';
 import type { StepResult } from '../runtime/trainer.js';

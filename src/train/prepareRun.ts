@@ -6,7 +6,7 @@ import { loadTrainingSet } from '../data/trainingSet.js';
 import { unsharpMask } from '../degradation/unsharpMask.js';
 import { EnhanceError } from '../errors.js';
 import { loadMetricModels, type SrMetricName } from '../metrics/srMetrics.js';
-import type { ModelSpec } from '../models/architectures.js';
+import type { ModelSpec } from '../architectures/registry.js';
 import { loadModel } from '../models/modelFile.js';
 import { readLogUpToStep, RUN_FILES, runPaths, type RunPaths, type TrainLogLine } from '../runs/runFolderFormat.js';
 import { readCheckpoint } from './checkpoint.js';

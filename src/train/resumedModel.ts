@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { EnhanceError } from '../errors.js';
-import { ARCHITECTURES } from '../models/architectures.js';
+import { architectureNamed } from '../architectures/registry.js';
 import type { TrainConfig } from './trainConfig.js';
 
 type Json = Record<string, unknown>;
@@ -9,8 +9,9 @@ const asObject = (value: unknown): Json => (typeof value === 'object' && value !
 
 /** Options with the architecture's defaults filled in, so `{}` and the defaults spelled out compare equal. */
 function normalisedOptions(arch: unknown, options: unknown): unknown {
-  if (typeof arch !== 'string' || !Object.hasOwn(ARCHITECTURES, arch)) return options;
-  const parsed = ARCHITECTURES[arch as keyof typeof ARCHITECTURES].options.safeParse(options ?? {});
+  const architecture = typeof arch === 'string' ? architectureNamed(arch) : undefined;
+  if (!architecture) return options;
+  const parsed = architecture.options.safeParse(options ?? {});
   return parsed.success ? parsed.data : options;
 }
 

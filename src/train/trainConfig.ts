@@ -4,10 +4,8 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { degradationSettingsSchema } from '../degradation/degradationSettings.js';
 import { describeZodError, EnhanceError } from '../errors.js';
-import { ARCHITECTURE_NAMES, ARCHITECTURES, type ArchitectureName } from '../models/architectures.js';
+import { ARCHITECTURE_NAMES, architectureNamed, type ArchitectureName } from '../architectures/registry.js';
 import { MAX_TENSOR_ELEMENTS } from '../models/modelLimits.js';
-import { architectureMisfit } from './architectureFit.js';
-import { networkStateElements } from './networkSize.js';
 
 const pixelLossTerm = z
   .object({
@@ -130,12 +128,12 @@ export const MAX_TRAINED_ELEMENTS = MAX_TENSOR_ELEMENTS;
  */
 function checkedModelOptions(model: { arch: ArchitectureName; options: Record<string, number> }, scale: number, lrPatch: number, file: string): Record<string, number> {
   const { arch } = model;
-  // Own properties only: a name such as 'constructor' must not reach Object.prototype.
-  if (!Object.hasOwn(ARCHITECTURES, arch)) throw new EnhanceError(`bad config: 'model.arch' is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file });
-  const parsed = ARCHITECTURES[arch].options.safeParse(model.options);
+  const architecture = architectureNamed(arch);
+  if (!architecture) throw new EnhanceError(`bad config: 'model.arch' is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file });
+  const parsed = architecture.options.safeParse(model.options);
   if (!parsed.success) throw new EnhanceError(`bad config: ${describeZodError(parsed.error, model.options, 'model.options')}`, { file });
-  const options = parsed.data as Record<string, number>;
-  const elements = networkStateElements(arch, scale, options);
+  const options = parsed.data;
+  const elements = architecture.stateElements(options, scale);
   if (!(elements <= MAX_TRAINED_ELEMENTS)) {
     const count = Number.isFinite(elements) ? Math.round(elements).toLocaleString('en-US') : 'too many';
     throw new EnhanceError(
@@ -143,7 +141,7 @@ function checkedModelOptions(model: { arch: ArchitectureName; options: Record<st
       { file },
     );
   }
-  const misfit = architectureMisfit(arch, options, scale, lrPatch);
+  const misfit = architecture.trainingMisfit?.(options, scale, lrPatch);
   if (misfit) throw new EnhanceError(`bad config: '${misfit.key}' ${misfit.reason}`, { file });
   return options;
 }

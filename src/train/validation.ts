@@ -1,7 +1,7 @@
 import type { SrPair } from '../data/srPairs.js';
 import { renderComparisonGrid, srComparisonRow, type GridRow } from '../evaluate/comparisonGrid.js';
 import { measureSr, type MetricModels, type SrMetricName } from '../metrics/srMetrics.js';
-import type { ModelSpec } from '../models/architectures.js';
+import type { ModelSpec } from '../architectures/registry.js';
 import type { StateDict } from '../nn/buildContext.js';
 import type { ValidationScores } from '../runs/runFolderFormat.js';
 import { ModelRunner } from '../upscale/modelRunner.js';

@@ -3,7 +3,7 @@ import { EnhanceError } from '../errors.js';
 import { defaultModelFor, resolveModelPath } from '../models/modelFile.js';
 import { readModelSource } from '../models/modelSource.js';
 import { quantizeModelFile } from '../quantize/quantizeModelFile.js';
-import { traitsOf } from './modelTraits.js';
+import { traitsOf } from '../architectures/registry.js';
 import { ModelRunner } from './modelRunner.js';
 import { openThreadedBackend } from './threadedBackend.js';
 

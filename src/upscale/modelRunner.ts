@@ -1,10 +1,11 @@
 import { EnhanceError } from '../errors.js';
 import type { ImageTensor } from '../image/tensor.js';
-import { buildNetwork, type ModelSpec } from '../models/architectures.js';
+import { buildNetwork, type ModelSpec } from '../architectures/registry.js';
 import type { StateDict } from '../nn/buildContext.js';
 import { exportForwardModel } from '../runtime/exportOnnx.js';
 import type { InferenceBackend, OpenInferenceBackend } from './inferenceBackend.js';
-import { runOnTile, traitsOf, type ModelTraits } from './modelTraits.js';
+import { traitsOf } from '../architectures/registry.js';
+import { runOnTile, type ModelTraits } from './modelTraits.js';
 import type { TileRunner } from './tileRunner.js';
 import { UNKNOWN_BYTES_PER_PIXEL, upscaleToTensor, type PictureOptions } from './upscalePicture.js';
 
@@ -56,6 +57,7 @@ export class ModelRunner implements TileRunner {
       const traits: ModelTraits = {
         receptiveRadius: known.receptiveRadius ?? 16,
         sizeMultiple: known.sizeMultiple ?? 1,
+        minimumSize: known.minimumSize ?? 1,
         bytesPerPixel: known.bytesPerPixel ?? (await backend.measureBytesPerPixel?.()) ?? UNKNOWN_BYTES_PER_PIXEL,
         description: known.description ?? `ONNX model x${scale}`,
       };
@@ -88,7 +90,7 @@ export class ModelRunner implements TileRunner {
 
   /** Run the network on one RGB tile (planar [3, h, w] in [0, 1]); the result is clamped to [0, 1]. */
   run(rgb: Float32Array, height: number, width: number): Promise<Float32Array> {
-    return runOnTile(rgb, height, width, this.scale, this.traits.sizeMultiple, async (input, h, w) => {
+    return runOnTile(rgb, height, width, this.scale, this.traits, async (input, h, w) => {
       const output = await this.backend.run({ [this.backend.inputNames[0]]: { data: input, dims: [1, 3, h, w] } });
       const expected = [1, 3, h * this.scale, w * this.scale];
       // A graph whose scale depends on the input's size would otherwise be blended as garbage.

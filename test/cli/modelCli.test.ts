@@ -6,7 +6,7 @@ import { writeImage } from '../../src/image/writeImage.js';
 import { readImage } from '../../src/image/readImage.js';
 import { saveModel } from '../../src/models/modelFile.js';
 import { BuildContext, type StateDict } from '../../src/nn/buildContext.js';
-import { buildNetwork, type ModelSpec } from '../../src/models/architectures.js';
+import { buildNetwork, type ModelSpec } from '../../src/architectures/registry.js';
 import { ModelRunner } from '../../src/upscale/modelRunner.js';
 import { openThreadedBackend } from '../../src/upscale/threadedBackend.js';
 import { datasetsDir, maxAbsDifference, randomImage, runCli, temporaryDirectory } from '../helpers.js';

@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activationBytesPerPixel, inferValues, peakActivationBytes, ShapeInferenceError } from '../../src/graph/activationMemory.js';
-import { ARCHITECTURE_NAMES, buildNetwork, type ModelSpec } from '../../src/models/architectures.js';
+import { ARCHITECTURE_NAMES, buildNetwork, type ModelSpec } from '../../src/architectures/registry.js';
 import { exportForwardModel } from '../../src/runtime/exportOnnx.js';
-import { traitsOf } from '../../src/upscale/modelTraits.js';
+import { traitsOf } from '../../src/architectures/registry.js';
 
 const { onnx } = onnxProto;
 const { FLOAT, INT64, INT8 } = onnx.TensorProto.DataType;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { readSafetensors } from '../../src/checkpoint/safetensors.js';
 import { EnhanceError } from '../../src/errors.js';
 import type { TensorData } from '../../src/graph/tensorData.js';
-import { detectArchitecture, WEIGHT_LAYOUTS } from '../../src/models/detectArchitecture.js';
+import { WEIGHT_LAYOUTS } from '../../src/architectures/registry.js';
+import { detectArchitecture } from '../../src/models/detectArchitecture.js';
 import type { StateDict } from '../../src/nn/buildContext.js';
 import { repoRoot } from '../helpers.js';
 

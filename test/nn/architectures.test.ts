@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../src/graph/graph.js';
 import type { Value } from '../../src/graph/value.js';
-import { ARCHITECTURE_NAMES, buildNetwork } from '../../src/models/architectures.js';
+import { ARCHITECTURE_NAMES, buildNetwork } from '../../src/architectures/registry.js';
 import { BuildContext } from '../../src/nn/buildContext.js';
-import { rrdbnet } from '../../src/nn/networks/rrdbnet.js';
-import { srcnn } from '../../src/nn/networks/srcnn.js';
-import { srresnet } from '../../src/nn/networks/srresnet.js';
-import { srvggCompact } from '../../src/nn/networks/srvggCompact.js';
+import { rrdbnet } from '../../src/architectures/rrdbnet/network.js';
+import { srcnn } from '../../src/architectures/srcnn/network.js';
+import { srresnet } from '../../src/architectures/srresnet/network.js';
+import { srvggCompact } from '../../src/architectures/srvggCompact/network.js';
 
 function build(network: (ctx: BuildContext, x: Value) => Value, inputShape: number[]) {
   const graph = new Graph();

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../src/graph/graph.js';
-import { ARCHITECTURE_NAMES, ARCHITECTURES, buildNetwork, type ArchitectureName } from '../../src/models/architectures.js';
+import { ARCHITECTURE_NAMES, architectureNamed, buildNetwork, type ArchitectureName } from '../../src/architectures/registry.js';
 import { BuildContext, type StateDict } from '../../src/nn/buildContext.js';
-import { architectureMisfit } from '../../src/train/architectureFit.js';
-import { networkStateElements } from '../../src/train/networkSize.js';
 
 /** Small options for every architecture (each option away from its default, so each term of a count matters). */
 const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number>[]> = {
@@ -18,7 +16,10 @@ const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number>[]> = {
 };
 const SCALES = [2, 3, 4, 8];
 
-const parsed = (arch: ArchitectureName, options: Record<string, number>) => ARCHITECTURES[arch].options.parse(options) as Record<string, number>;
+const architecture = (arch: ArchitectureName) => architectureNamed(arch)!;
+const parsed = (arch: ArchitectureName, options: Record<string, number>) => architecture(arch).options.parse(options);
+const networkStateElements = (arch: ArchitectureName, scale: number, options: Record<string, number>) => architecture(arch).stateElements(options, scale);
+const architectureMisfit = (arch: ArchitectureName, options: Record<string, number>, scale: number, lrPatch: number) => architecture(arch).trainingMisfit?.(options, scale, lrPatch);
 
 /** Build the network for training on an LR patch; the state it made, or undefined when it cannot be built. */
 function build(arch: ArchitectureName, options: Record<string, number>, scale: number, lrPatch: number): StateDict | undefined {

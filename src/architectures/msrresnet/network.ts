@@ -3,9 +3,9 @@ import { add } from '../../graph/ops/elementwise.js';
 import { pixelShuffle } from '../../graph/ops/pixelShuffle.js';
 import { resizeLinear } from '../../graph/ops/resizeLinear.js';
 import type { Value } from '../../graph/value.js';
-import type { BuildContext } from '../buildContext.js';
-import { conv2d } from '../conv2d.js';
-import { kaimingNormal } from '../init.js';
+import type { BuildContext } from '../../nn/buildContext.js';
+import { conv2d } from '../../nn/conv2d.js';
+import { kaimingNormal } from '../../nn/init.js';
 
 export interface MSRResNetOptions {
   features?: number;

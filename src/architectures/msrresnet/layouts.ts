@@ -1,5 +1,5 @@
-import { sameNames } from './keyRenaming.js';
-import { count, pixelShuffleScale, requireRgb, type WeightLayout } from './weightLayout.js';
+import { sameNames } from '../keyRenaming.js';
+import { count, pixelShuffleScale, requireRgb, type WeightLayout } from '../weightLayout.js';
 
 /**
  * BasicSR's MSRResNet (`srresnet_arch.py`): conv_first, body.N.conv1/conv2, upconv1 (x2, x3) or

@@ -5,9 +5,9 @@ import { resizeNearest } from '../../graph/ops/resize.js';
 import { conv } from '../../graph/ops/conv.js';
 import { concat } from '../../graph/ops/shape.js';
 import type { Value } from '../../graph/value.js';
-import type { BuildContext } from '../buildContext.js';
-import { conv2d } from '../conv2d.js';
-import { kaimingNormal } from '../init.js';
+import type { BuildContext } from '../../nn/buildContext.js';
+import { conv2d } from '../../nn/conv2d.js';
+import { kaimingNormal } from '../../nn/init.js';
 
 export interface RRDBNetOptions {
   features?: number;

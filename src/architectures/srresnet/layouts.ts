@@ -1,5 +1,5 @@
-import { sameNames } from './keyRenaming.js';
-import { count, requireRgb, type WeightLayout } from './weightLayout.js';
+import { sameNames } from '../keyRenaming.js';
+import { count, requireRgb, type WeightLayout } from '../weightLayout.js';
 
 /**
  * Our SRResNet (SRGAN's generator with batch norm, `nn/networks/srresnet.ts`): head.0 (9x9) + PReLU,

@@ -3,8 +3,8 @@ import { add, div, mul, sub } from '../../graph/ops/elementwise.js';
 import { pixelShuffle } from '../../graph/ops/pixelShuffle.js';
 import { float32Tensor } from '../../graph/tensorData.js';
 import type { Value } from '../../graph/value.js';
-import type { BuildContext } from '../buildContext.js';
-import { conv2d } from '../conv2d.js';
+import type { BuildContext } from '../../nn/buildContext.js';
+import { conv2d } from '../../nn/conv2d.js';
 
 export interface EDSROptions {
   features?: number;

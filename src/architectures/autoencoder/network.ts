@@ -3,8 +3,8 @@ import { add } from '../../graph/ops/elementwise.js';
 import { resizeNearest } from '../../graph/ops/resize.js';
 import { resizeBicubic } from '../../graph/ops/resizeCubic.js';
 import type { Value } from '../../graph/value.js';
-import type { BuildContext } from '../buildContext.js';
-import { conv2d } from '../conv2d.js';
+import type { BuildContext } from '../../nn/buildContext.js';
+import { conv2d } from '../../nn/conv2d.js';
 
 export interface AutoencoderOptions {
   features?: number;

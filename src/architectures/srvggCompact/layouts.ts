@@ -1,5 +1,5 @@
-import { sameNames } from './keyRenaming.js';
-import { count, pixelShuffleScale, requireRgb, type WeightLayout } from './weightLayout.js';
+import { sameNames } from '../keyRenaming.js';
+import { count, pixelShuffleScale, requireRgb, type WeightLayout } from '../weightLayout.js';
 
 /**
  * Real-ESRGAN's SRVGGNetCompact (`srvgg_arch.py`; realesr-general-x4v3, realesr-animevideov3):

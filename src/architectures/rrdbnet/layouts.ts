@@ -1,6 +1,6 @@
-import type { KeyRenaming } from './keyRenaming.js';
-import { sameNames, templateRenaming } from './keyRenaming.js';
-import { count, requireRgb, type LayoutReading, type LayoutWeights, type WeightLayout } from './weightLayout.js';
+import type { KeyRenaming } from '../keyRenaming.js';
+import { sameNames, templateRenaming } from '../keyRenaming.js';
+import { count, requireRgb, type LayoutReading, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
 
 /**
  * ESRGAN's RRDBNet in the three key layouts its released weights come in. Our `rrdbnet` uses

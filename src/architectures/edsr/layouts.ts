@@ -1,6 +1,6 @@
-import { DIV2K_RGB_MEAN } from '../../nn/networks/edsr.js';
-import { sameNames, templateRenaming, type KeyRenaming } from './keyRenaming.js';
-import { count, pixelShuffleScale, requireRgb, type LayoutReading, type LayoutWeights, type WeightLayout } from './weightLayout.js';
+import { DIV2K_RGB_MEAN } from './network.js';
+import { sameNames, templateRenaming, type KeyRenaming } from '../keyRenaming.js';
+import { count, pixelShuffleScale, requireRgb, type LayoutReading, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
 
 /**
  * EDSR in BasicSR's layout (`edsr_arch.py`, our edsr's names) and in EDSR-PyTorch's (`model/edsr.py`).

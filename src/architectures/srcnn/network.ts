@@ -1,8 +1,8 @@
 import { relu } from '../../graph/ops/activations.js';
 import { resizeBicubic } from '../../graph/ops/resizeCubic.js';
 import type { Value } from '../../graph/value.js';
-import type { BuildContext } from '../buildContext.js';
-import { conv2d } from '../conv2d.js';
+import type { BuildContext } from '../../nn/buildContext.js';
+import { conv2d } from '../../nn/conv2d.js';
 
 export interface SRCNNOptions {
   /** Kernel sizes of the three layers: 9-5-5 (default) or 9-1-5 as in the paper. */

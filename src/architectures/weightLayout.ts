@@ -1,6 +1,6 @@
-import { EnhanceError } from '../../errors.js';
-import type { StateDict } from '../../nn/buildContext.js';
-import type { ModelSpec } from '../architectures.js';
+import { EnhanceError } from '../errors.js';
+import type { StateDict } from '../nn/buildContext.js';
+import type { ModelSpec } from './architecture.js';
 import type { KeyRenaming } from './keyRenaming.js';
 
 /** What a layout reads from a file's names and shapes. */

@@ -2,9 +2,9 @@ import { add } from '../../graph/ops/elementwise.js';
 import { pixelShuffle } from '../../graph/ops/pixelShuffle.js';
 import { resizeNearest } from '../../graph/ops/resize.js';
 import type { Value } from '../../graph/value.js';
-import type { BuildContext } from '../buildContext.js';
-import { conv2d } from '../conv2d.js';
-import { prelu } from '../prelu.js';
+import type { BuildContext } from '../../nn/buildContext.js';
+import { conv2d } from '../../nn/conv2d.js';
+import { prelu } from '../../nn/prelu.js';
 
 export interface SRVGGCompactOptions {
   features?: number;

@@ -1,10 +1,10 @@
 import { add } from '../../graph/ops/elementwise.js';
 import { pixelShuffle } from '../../graph/ops/pixelShuffle.js';
 import type { Value } from '../../graph/value.js';
-import { batchNorm2d } from '../batchNorm2d.js';
-import type { BuildContext } from '../buildContext.js';
-import { conv2d } from '../conv2d.js';
-import { prelu } from '../prelu.js';
+import { batchNorm2d } from '../../nn/batchNorm2d.js';
+import type { BuildContext } from '../../nn/buildContext.js';
+import { conv2d } from '../../nn/conv2d.js';
+import { prelu } from '../../nn/prelu.js';
 
 export interface SRResNetOptions {
   features?: number;
