@@ -46,7 +46,7 @@ async function checkReadableFile(path: string): Promise<void> {
  */
 export async function readImage(
   input: string | Buffer,
-  options: { name?: string; /** Throws to refuse the picture before its pixels are decoded. */ checkHeader?: (header: ImageHeader) => void } = {},
+  options: { name?: string; /** Throws to refuse the picture before its pixels are decoded. */ checkHeader?: (header: ImageHeader) => void | Promise<void> } = {},
 ): Promise<DecodedImage> {
   const file = describe(input, options.name);
   if (typeof input === 'string') await checkReadableFile(input);
@@ -58,9 +58,12 @@ export async function readImage(
   } catch (error) {
     throw new EnhanceError('not an image, or an image format we cannot read', { file, cause: error });
   }
+  // EXIF orientations 5-8 turn the picture a quarter: the decoded picture's width is the stored height.
+  const turned = (metadata.orientation ?? 1) >= 5;
+  const [storedWidth, storedHeight] = [metadata.width ?? 0, metadata.pageHeight ?? metadata.height ?? 0];
   const header: ImageHeader = {
-    width: metadata.width ?? 0,
-    height: metadata.pageHeight ?? metadata.height ?? 0,
+    width: turned ? storedHeight : storedWidth,
+    height: turned ? storedWidth : storedHeight,
     frames: metadata.pages ?? 1,
     format: metadata.format ?? 'unknown',
   };
@@ -68,7 +71,7 @@ export async function readImage(
     const megapixels = (n: number) => `${Math.round(n / 1e6)} Mpx`;
     throw new EnhanceError(`is ${header.width}x${header.height} pixels (${megapixels(header.width * header.height)}), more than enhance reads (${megapixels(MAX_INPUT_PIXELS)})`, { file });
   }
-  options.checkHeader?.(header);
+  await options.checkHeader?.(header);
 
   const bitDepth: BitDepth = metadata.depth === 'ushort' ? 16 : 8;
   // Gray files are decoded as sRGB (sharp copies the gray value into R, G and B exactly) and reduced

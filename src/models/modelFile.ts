@@ -32,6 +32,11 @@ export function defaultModelFor(scale: number): string | undefined {
   return [`photo-x${scale}`, `compact-x${scale}`].map((name) => join(SHIPPED_MODELS_DIR, `${name}.safetensors`)).find((path) => existsSync(path));
 }
 
+/** The scales a default model is shipped for ([2, 4] today). */
+export function shippedScales(): number[] {
+  return [1, 2, 3, 4, 8, 16].filter((scale) => defaultModelFor(scale) !== undefined);
+}
+
 /**
  * Names users pick a model by: `default-x4` (the default of the scale, as `defaultModelFor`) and
  * `default-x4-gan` (the benchmark model's adversarial fine-tune: more texture, lower PSNR), and the

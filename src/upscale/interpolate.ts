@@ -22,13 +22,18 @@ function premultiply(image: ImageTensor, inverse: boolean): ImageTensor {
 }
 
 /**
- * Classical upscaling by an integer factor. Opaque images are resized exactly as MATLAB `imresize`
- * resizes an integer image of their bit depth, so `--method bicubic` here is the bicubic that SR papers
- * compare against. Images with transparency are resized premultiplied by alpha (as sharp does), so
- * colours hidden under transparent pixels cannot bleed into visible edges.
+ * Classical resizing to any size. Opaque images are resized exactly as MATLAB `imresize` resizes an
+ * integer image of their bit depth (antialiased when shrinking), so `--method bicubic` here is the
+ * bicubic that SR papers compare against. Images with transparency are resized premultiplied by alpha
+ * (as sharp does), so colours hidden under transparent pixels cannot bleed into visible edges.
  */
+export function resizeTo(image: ImageTensor, size: { width: number; height: number }, method: ResizeMethod, bitDepth: BitDepth = 8): ImageTensor {
+  const options = { height: size.height, width: size.width, method };
+  if (isOpaque(image)) return resizeImage(image, { ...options, quantize: bitDepth });
+  return premultiply(resizeImage(premultiply(image, false), options), true);
+}
+
+/** Classical upscaling by an integer factor (see `resizeTo`). */
 export function interpolate(image: ImageTensor, scale: number, method: ResizeMethod, bitDepth: BitDepth = 8): ImageTensor {
-  const size = { height: image.height * scale, width: image.width * scale, method };
-  if (isOpaque(image)) return resizeImage(image, { ...size, quantize: bitDepth });
-  return premultiply(resizeImage(premultiply(image, false), size), true);
+  return resizeTo(image, { height: image.height * scale, width: image.width * scale }, method, bitDepth);
 }

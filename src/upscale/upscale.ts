@@ -5,15 +5,17 @@ import { rasterFromTensor, tensorFromRaster, type Raster } from '../image/raster
 import { readImage, type BitDepth, type DecodedImage } from '../image/readImage.js';
 import type { ImageTensor } from '../image/tensor.js';
 import { encodeRaster, writeRaster } from '../image/writeImage.js';
-import { defaultModelFor } from '../models/modelFile.js';
-import { resampleBytesNeeded, WASM_MEMORY_LIMIT } from '../resize/resampleWasm.js';
-import { interpolate } from './interpolate.js';
+import { defaultModelFor, shippedScales } from '../models/modelFile.js';
+import { enlargementProblem, enlargeToRaster, planEnlargement, resizeToRaster, type Enlargement } from './enlargement.js';
 import { loadModelRunner } from './loadModelRunner.js';
 import type { MemoryBudget } from './memoryBudget.js';
-import { upscaleToRaster, type TilingPlan } from './upscalePicture.js';
+import type { ModelRunner } from './modelRunner.js';
+import { bestModelScale, outputSize } from './outputSize.js';
+import type { TilingPlan } from './upscalePicture.js';
 import { DEFAULT_SCALE, optionError, upscaleOptionsSchema } from './upscaleOptions.js';
 
 export { UPSCALE_FACTORS } from './upscaleOptions.js';
+export { MAX_OUTPUT_PIXELS } from './enlargement.js';
 
 /** The options of `upscale()`: the user options of `upscaleOptionsSchema` (their rules and defaults live there), and the caller's hooks. */
 const upscaleCallSchema = upscaleOptionsSchema
@@ -28,10 +30,11 @@ const upscaleCallSchema = upscaleOptionsSchema
     onWarning: z.function().optional(),
   })
   .strict()
-  .refine((o) => !(o.method && o.model), { message: "give either 'method' or 'model', not both", path: ['method'] });
+  .refine((o) => !(o.method && o.model), { message: "give either 'method' or 'model', not both", path: ['method'] })
+  .refine((o) => o.scale === undefined || (o.width === undefined && o.height === undefined), { message: "give either 'scale' or 'width'/'height', not both", path: ['scale'] });
 
 /**
- * `scale`, `method`, `model`, `tile`, `tilePad`, `overlap`, `memoryBudget` (MB), `tta`, `alpha`,
+ * `scale` or `width`/`height`/`fit`, `method`, `model`, `tile`, `tilePad`, `overlap`, `memoryBudget` (MB), `tta`, `alpha`,
  * `precision`, `threads`: see `upscaleOptionsSchema` for each one's meaning and default.
  */
 export type UpscaleOptions = Omit<z.input<typeof upscaleCallSchema>, 'onProgress' | 'onWarning' | 'onPlan'> & {
@@ -39,22 +42,6 @@ export type UpscaleOptions = Omit<z.input<typeof upscaleCallSchema>, 'onProgress
   onPlan?: (plan: TilingPlan, budget: MemoryBudget) => void;
   onWarning?: (message: string) => void;
 };
-
-/** The largest result enhance makes (1 Gpx: 4 GB as 8-bit RGBA), checked before any work starts. */
-export const MAX_OUTPUT_PIXELS = 2 ** 30;
-
-/** Why a `width`x`height` picture cannot be enlarged `scale` times, or undefined. `classical`: by --method. */
-function enlargementProblem(width: number, height: number, scale: number, classical: boolean): string | undefined {
-  const [outWidth, outHeight] = [width * scale, height * scale];
-  if (outWidth * outHeight > MAX_OUTPUT_PIXELS) {
-    return `would become ${outWidth}x${outHeight} (${Math.round((outWidth * outHeight) / 1e6)} Mpx), more than enhance makes (${Math.round(MAX_OUTPUT_PIXELS / 1e6)} Mpx); use a smaller scale`;
-  }
-  const needed = resampleBytesNeeded(height, width, outHeight, outWidth);
-  if (classical && needed > WASM_MEMORY_LIMIT) {
-    return `is too large for classical resizing by ${scale} (${(needed / 1024 ** 3).toFixed(1)} GB of its 4 GB WebAssembly memory); use a model, which works in tiles, or a smaller scale`;
-  }
-  return undefined;
-}
 
 export interface OutputOptions {
   /** Default: from the file extension (toFile) or 'png' (toBuffer). */
@@ -96,38 +83,57 @@ export class UpscaleJob {
     return typeof this.input === 'string' ? this.input : '<buffer>';
   }
 
-  /** The picture, refused from its header when the result could not be made or written in `format`. */
-  async #decode(scale: number, classical: boolean, format: OutputFormat | undefined): Promise<DecodedImage> {
-    const check = (width: number, height: number) => {
-      const problem = enlargementProblem(width, height, scale, classical) ?? (format && sizeProblem(format, width * scale, height * scale));
+  /**
+   * The model for a picture of this size: the one named, or the shipped default that reaches the asked
+   * size in the fewest passes (x3 runs the x4 model once, then shrinks). None for `method`.
+   */
+  async #runnerFor(width: number, height: number): Promise<ModelRunner | undefined> {
+    const { method, model, threads, precision } = this.options;
+    if (method) return undefined;
+    let name = model;
+    if (name === undefined) {
+      const size = outputSize({ width, height }, this.options, DEFAULT_SCALE);
+      const factor = Math.max(size.resized.width / width, size.resized.height / height);
+      const scale = bestModelScale(factor, shippedScales());
+      name = scale === undefined ? undefined : defaultModelFor(scale);
+      // Without a shipped model (a trimmed install), bicubic.
+      if (name === undefined) return undefined;
+    }
+    return loadModelRunner(name, { threads, precision });
+  }
+
+  /**
+   * The picture, its model and how it is enlarged, refused from its header when the result could not
+   * be made or written in `format`: the model first, since its scale decides the result's size.
+   */
+  async #prepare(format: OutputFormat | undefined): Promise<{ decoded: DecodedImage; runner?: ModelRunner; enlargement: Enlargement }> {
+    let runner: ModelRunner | undefined;
+    let enlargement: Enlargement | undefined;
+    const check = async (width: number, height: number) => {
+      runner = await this.#runnerFor(width, height);
+      enlargement = planEnlargement({ width, height }, this.options, runner?.scale, DEFAULT_SCALE);
+      const problem = enlargementProblem(enlargement) ?? (format && sizeProblem(format, enlargement.size.width, enlargement.size.height));
       if (problem) throw new EnhanceError(problem, { file: this.#name });
     };
     if (!(typeof this.input === 'string' || Buffer.isBuffer(this.input))) {
-      check(this.input.width, this.input.height);
-      return { image: this.input, bitDepth: 8, format: 'raw', frames: 1 };
+      await check(this.input.width, this.input.height);
+      return { decoded: { image: this.input, bitDepth: 8, format: 'raw', frames: 1 }, runner, enlargement: enlargement! };
     }
     const decoded = await readImage(this.input, { checkHeader: ({ width, height }) => check(width, height) });
     if (decoded.frames > 1) {
       (this.options.onWarning as ((message: string) => void) | undefined)?.(`${this.#name}: has ${decoded.frames} frames; only the first is upscaled`);
     }
-    return decoded;
+    return { decoded, runner, enlargement: enlargement! };
   }
 
   /** The work, done once whatever outputs are asked for; `format`: the first output's, checked before work. */
   #run(format?: OutputFormat): Promise<Result> {
     this.#result ??= (async () => {
-      const { scale, method, model, signal } = this.options;
-      // The model first: its scale decides the result's size, checked before any pixel is decoded.
-      const modelName = method ? undefined : model ?? (defaultModelFor(scale ?? DEFAULT_SCALE) ? 'default' : undefined);
-      const runner = modelName === undefined ? undefined : await loadModelRunner(modelName, { scale, threads: this.options.threads, precision: this.options.precision });
-      const decoded = await this.#decode(runner?.scale ?? scale ?? DEFAULT_SCALE, runner === undefined, format);
-      throwIfCancelled(signal);
-      if (!runner) {
-        const image = interpolate(decoded.image, scale ?? DEFAULT_SCALE, method ?? 'bicubic', decoded.bitDepth);
-        return { raster: rasterFromTensor(image, decoded.bitDepth), icc: decoded.icc };
-      }
+      const { decoded, runner, enlargement } = await this.#prepare(format);
+      throwIfCancelled(this.options.signal);
+      if (!runner) return { raster: resizeToRaster(decoded.image, enlargement, this.options.method ?? 'bicubic', decoded.bitDepth), icc: decoded.icc };
       // The picture options pass through as parsed (upscaleInto reads its own fields of the schema).
-      const raster = await upscaleToRaster(decoded.image, runner, decoded.bitDepth, {
+      const raster = await enlargeToRaster(decoded.image, runner, decoded.bitDepth, enlargement, {
         ...this.options,
         onProgress: this.options.onProgress as ((done: number, total: number) => void) | undefined,
         onPlan: (plan) => (this.options.onPlan as UpscaleOptions['onPlan'])?.(plan, plan.budget),

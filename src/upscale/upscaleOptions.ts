@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EnhanceError } from '../errors.js';
 import { RESIZE_METHODS } from '../resize/resizeImage.js';
+import { FIT_MODES } from './outputSize.js';
 
 /**
  * The options of an upscale, declared once: each field's rule, default and `.describe()` text, which is
@@ -9,7 +10,11 @@ import { RESIZE_METHODS } from '../resize/resizeImage.js';
  * Shared with the page: nothing here may need Node.
  */
 
+/** The factors of the shipped models and of `enhance eval`; `upscale` takes any factor up to MAX_SCALE. */
 export const UPSCALE_FACTORS = [2, 3, 4, 8] as const;
+
+/** The largest enlargement asked by factor (x16 is two passes of an x4 model). */
+export const MAX_SCALE = 16;
 
 /** The enlargement when neither `scale` nor a model says otherwise. */
 export const DEFAULT_SCALE = 4;
@@ -24,6 +29,8 @@ export type AlphaMode = (typeof ALPHA_MODES)[number];
 function wholeNumber(min: number, rule = `must be a whole number >= ${min}`) {
   return z.number({ error: rule }).int({ error: rule }).min(min, { error: rule });
 }
+
+const SCALE_RULE = `must be a number from 1 to ${MAX_SCALE}`;
 
 const TILE_RULE = "must be 'auto' or a whole number >= 16";
 
@@ -44,9 +51,19 @@ export const pictureOptionsSchema = z.object({
 /** Every option a user sets for an upscale: what enlarges the picture, and how it is tiled. */
 export const upscaleOptionsSchema = z.object({
   scale: z
-    .literal(UPSCALE_FACTORS, { error: `must be one of ${UPSCALE_FACTORS.join(', ')}` })
+    .number({ error: SCALE_RULE })
+    .min(1, { error: SCALE_RULE })
+    .max(MAX_SCALE, { error: SCALE_RULE })
     .optional()
-    .describe(`enlargement factor (default: the model's, or ${DEFAULT_SCALE})`),
+    .describe(
+      `enlargement factor, any from 1 to ${MAX_SCALE} (default: the model's, or ${DEFAULT_SCALE}); the model runs as many times as it takes, then a MATLAB bicubic resize lands on the exact size`,
+    ),
+  width: wholeNumber(1).optional().describe('output width in pixels (the aspect is kept unless --height is given too)'),
+  height: wholeNumber(1).optional().describe('output height in pixels (the aspect is kept unless --width is given too)'),
+  fit: z
+    .enum(FIT_MODES, { error: `must be one of ${FIT_MODES.join(', ')}` })
+    .default('inside')
+    .describe('with both width and height: inside keeps the whole picture within the box, cover fills the box and crops the overflow, centred'),
   model: z
     .string()
     .optional()

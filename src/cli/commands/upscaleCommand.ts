@@ -20,6 +20,9 @@ type UpscaleOptionName = keyof typeof upscaleOptionsSchema.shape;
  */
 export const UPSCALE_OPTION_FLAGS = {
   scale: '-s, --scale <n>',
+  width: '--width <px>',
+  height: '--height <px>',
+  fit: '--fit <how>',
   model: '--model <name-or-file>',
   method: '-m, --method <name>',
   tile: '--tile <auto|n>',
@@ -60,12 +63,29 @@ function describePlan(input: string, plan: TilingPlan, budget: MemoryBudget): st
   return `enhance: ${input}: ${runs}, about ${Math.round(plan.estimatedBytes / MiB)} MB of ${Math.round(budget.bytes / MiB)} MB planned (${from})\n`;
 }
 
+/**
+ * What outputs named from their inputs end with: the size asked ('_w1920', '_h1080', '_1920x1080') or
+ * the factor ('_x3'), which a model file decides when nothing is asked: the model is read first (once;
+ * the batch reuses it), so 'photo.png --model compact-x2' writes photo_x2.png.
+ */
+async function outputSuffix(chosen: Pick<UpscaleOptions, UpscaleOptionName>): Promise<string> {
+  const { width, height } = chosen;
+  if (width !== undefined && height !== undefined) return `_${width}x${height}`;
+  if (width !== undefined) return `_w${width}`;
+  if (height !== undefined) return `_h${height}`;
+  const scale = chosen.scale ?? (chosen.model ? (await loadModelRunner(chosen.model, { threads: chosen.threads, precision: chosen.precision })).scale : DEFAULT_SCALE);
+  return `_x${scale}`;
+}
+
 export function upscaleCommand(): Command {
   return new Command('upscale')
     .description('make pictures larger')
     .argument('<input...>', 'image files or folders (searched recursively)')
     .option('-o, --output <file-or-dir>', 'output file (one input) or folder; default: next to each input as <name>_x<scale>.<ext>')
     .addOption(flag('scale'))
+    .addOption(flag('width').conflicts('scale'))
+    .addOption(flag('height').conflicts('scale'))
+    .addOption(flag('fit'))
     .addOption(flag('model'))
     .addOption(flag('method').conflicts('model'))
     .addOption(flag('tile'))
@@ -86,16 +106,17 @@ export function upscaleCommand(): Command {
 Examples:
   enhance upscale photo.png                       writes photo_x4.png with the default x4 model
   enhance upscale photo.jpg -o big.png --scale 2 --method lanczos
+  enhance upscale photo.jpg --width 1920          1920 wide, the aspect kept (x4 model, then a bicubic shrink)
+  enhance upscale photo.jpg --width 1920 --height 1080 --fit cover
+                                                  exactly 1920x1080, the overflow cropped
+  enhance upscale icon.png --scale 16             the x4 model twice
   enhance upscale photo.png --model RealESRGAN_x4plus.pth --tile 256
   enhance upscale shots/ -o shots_x4/ --format webp --skip-existing
                                                   a whole folder, sub-folders mirrored`,
     )
     .action(async (inputs: string[], options: OutputFlags & Record<string, unknown>) => {
       const chosen = upscaleOptionsFromFlags(options);
-      // Outputs are named by the scale, which a model file decides when --scale is not given: the
-      // model is read first (once; the batch reuses it), so 'photo.png --model compact-x2' writes photo_x2.png.
-      const scale = chosen.scale ?? (chosen.model ? (await loadModelRunner(chosen.model, { threads: chosen.threads, precision: chosen.precision })).scale : DEFAULT_SCALE);
-      let plan = await planOutputs(inputs, options.output, `_x${scale}`, options.format);
+      let plan = await planOutputs(inputs, options.output, await outputSuffix(chosen), options.format);
       if (options.skipExisting) {
         const before = plan.length;
         plan = plan.filter((entry) => !existsSync(entry.output));
