@@ -5,6 +5,7 @@ import { autoencoderArchitecture } from './autoencoder/descriptor.js';
 import { edsrArchitecture } from './edsr/descriptor.js';
 import { msrresnetArchitecture } from './msrresnet/descriptor.js';
 import { rrdbnetArchitecture } from './rrdbnet/descriptor.js';
+import { spanArchitecture } from './span/descriptor.js';
 import { srcnnArchitecture } from './srcnn/descriptor.js';
 import { srresnetArchitecture } from './srresnet/descriptor.js';
 import { srvggCompactArchitecture } from './srvggCompact/descriptor.js';
@@ -19,6 +20,7 @@ import type { WeightLayout } from './weightLayout.js';
 export const ARCHITECTURES = [
   rrdbnetArchitecture,
   srvggCompactArchitecture,
+  spanArchitecture,
   msrresnetArchitecture,
   edsrArchitecture,
   srresnetArchitecture,

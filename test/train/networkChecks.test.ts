@@ -13,6 +13,7 @@ const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number>[]> = {
   rrdbnet: [{ features: 4, blocks: 1, growth: 2 }, { features: 3, blocks: 2, growth: 5, upsamplings: 3 }],
   msrresnet: [{ features: 4, blocks: 1 }, { features: 5, blocks: 3 }],
   edsr: [{ features: 4, blocks: 1 }, { features: 6, blocks: 2, res_scale: 0.1 }],
+  span: [{ features: 4 }, { features: 5, normalise: 0 }],
 };
 const SCALES = [2, 3, 4, 8];
 
