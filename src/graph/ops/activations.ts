@@ -4,7 +4,7 @@ import { broadcastShapes, formatShape } from '../shape.js';
 import type { Value } from '../value.js';
 import { sumToShape } from './broadcast.js';
 import { greater, where } from './compare.js';
-import { mul, sub } from './elementwise.js';
+import { add, erf, mul, sub } from './elementwise.js';
 
 function unary(op: ReturnType<typeof defineOp>, x: Value, attributes = {}): Value {
   requireFloat(op.type, x);
@@ -57,6 +57,15 @@ export const leakyRelu = (x: Value, alpha = 0.01): Value => unary(LeakyReluOp, x
 export const sigmoid = (x: Value): Value => unary(SigmoidOp, x);
 export const tanh = (x: Value): Value => unary(TanhOp, x);
 export const softplus = (x: Value): Value => unary(SoftplusOp, x);
+
+/** x * sigmoid(x) (SiLU, Swish): opset 17 has no op of its own, and the product differentiates as it is. */
+export const silu = (x: Value): Value => mul(x, sigmoid(x));
+
+/** GELU in its exact erf form, as torch.nn.GELU(): x/2 (1 + erf(x / sqrt 2)). */
+export const gelu = (x: Value): Value => mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+
+/** Mish (Misra 2019): x * tanh(softplus(x)). */
+export const mish = (x: Value): Value => mul(x, tanh(softplus(x)));
 
 /** Parametric ReLU: x where x > 0, slope * x elsewhere; `slope` broadcasts (e.g. [C, 1, 1] per channel). */
 export function prelu(x: Value, slope: Value): Value {

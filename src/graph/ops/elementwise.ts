@@ -76,6 +76,8 @@ export const SqrtOp = defineOp({ type: 'Sqrt', gradient: ({ outputs: [y], gradOu
 export const AbsOp = defineOp({ type: 'Abs', gradient: ({ inputs: [x], gradOutputs: [dy] }) => [mul(dy!, sign(x!))] });
 /** Sign is piecewise constant: its derivative is zero where it exists. */
 export const SignOp = defineOp({ type: 'Sign', constantOutput: true });
+/** d erf(x) / dx = 2 / sqrt(pi) * exp(-x^2). */
+export const ErfOp = defineOp({ type: 'Erf', gradient: ({ inputs: [x], gradOutputs: [dy] }) => [mul(dy!, mul(exp(neg(mul(x!, x!))), 2 / Math.sqrt(Math.PI)))] });
 /** Identity that `grad` treats as a constant (PyTorch's `detach`): values computed under no_grad. */
 export const StopGradientOp = defineOp({ type: 'Identity', constantOutput: true });
 
@@ -89,5 +91,6 @@ export const exp = (x: Value): Value => unary(ExpOp, x);
 export const log = (x: Value): Value => unary(LogOp, x);
 export const sqrt = (x: Value): Value => unary(SqrtOp, x);
 export const abs = (x: Value): Value => unary(AbsOp, x);
+export const erf = (x: Value): Value => unary(ErfOp, x);
 export const sign = (x: Value): Value => unary(SignOp, x);
 export const stopGradient = (x: Value): Value => unary(StopGradientOp, x);

@@ -267,3 +267,13 @@ export function flip(x: Value, axes: readonly number[]): Value {
 
 /** The end index meaning "to the end of the axis". */
 export const TO_END = BIG_INDEX;
+
+/** torch.roll along one static axis: out[i] = x[(i - shift) mod n] (a cyclic shift, from two slices). */
+export function roll(x: Value, shift: number, axis: number): Value {
+  const a = normalizeAxis(axis, x.rank, 'roll');
+  const n = x.shape[a];
+  if (typeof n !== 'number') throw new RangeError(`roll: axis ${a} of ${formatShape(x.shape)} must be static`);
+  const s = ((shift % n) + n) % n;
+  if (s === 0) return x;
+  return concat([slice(x, [n - s], [n], [a]), slice(x, [0], [n - s], [a])], a);
+}
