@@ -200,7 +200,7 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
     report({ case: 'enhance in-process, default plan', msMedian: record.msMedian, peakRssMB: tiled.peakRssMB });
   }
 
-  const isEsrgan = source.kind === 'network' && source.spec.arch === 'rrdbnet' && source.spec.scale === 4 && [undefined, 64].includes(source.spec.options.features) && [undefined, 23].includes(source.spec.options.blocks);
+  const isEsrgan = source.kind === 'network' && source.spec.arch === 'rrdbnet' && source.spec.scale === 4 && [undefined, 64].includes(source.spec.options.features as number) && [undefined, 23].includes(source.spec.options.blocks as number);
   if (isEsrgan && (size === 128 || size === 256)) {
     const torch = timeProcess('/usr/bin/python3', [join(peers, 'scripts/torch_ref.py'), `infer-rrdb-${size}`, '--threads', '2', '--steps', String(rounds)]);
     if (!torch.ok) report({ case: 'pytorch', error: torch.error });

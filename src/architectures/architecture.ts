@@ -7,7 +7,7 @@ import type { WeightLayout } from './weightLayout.js';
 export interface ModelSpec {
   arch: string;
   scale: number;
-  options: Record<string, number>;
+  options: Record<string, number | string>;
 }
 
 /** What tiling needs to know about a network beyond its scale. */
@@ -20,6 +20,12 @@ export interface TilingTraits {
   sizeMultiple: number;
   /** The smallest input side the network takes (a smaller tile is padded up to it). */
   minimumSize: number;
+  /** How a tile is padded to the size multiple: repeating its edge (default) or reflecting, as window-attention references do. */
+  padding?: 'edge' | 'reflect';
+  /** The graph is built for one input size (window partitions and masks): one session per padded tile shape. */
+  perShapeGraph?: boolean;
+  /** Tiles start on multiples of `sizeMultiple`, so their windows are the whole picture's windows. */
+  alignTiles?: boolean;
 }
 
 /** A config value an architecture cannot train with: the key as the config spells it, and why. */
@@ -32,7 +38,7 @@ export interface ArchitectureMisfit {
  * Everything enhance knows about one network family, in one place: the registry
  * (`registry.ts`) is a list of these, and nothing else switches on an architecture's name.
  */
-export interface Architecture<Name extends string = string, Options = Record<string, number>> {
+export interface Architecture<Name extends string = string, Options = Record<string, number | string>> {
   /** The name configs and model files use: 'rrdbnet', 'srvgg-compact'. */
   readonly name: Name;
   /** The hyper-parameters: the one place their rules and published defaults are written. */
@@ -59,7 +65,7 @@ export interface Architecture<Name extends string = string, Options = Record<str
  * An architecture object with its options' type taken from its schema (`defineArchitecture({ name:
  * 'srcnn', options: z.object(...), build: (ctx, x, scale, o) => ... })` types `o`).
  */
-export function defineArchitecture<const Name extends string, Schema extends z.ZodType<Record<string, number | undefined>>>(
+export function defineArchitecture<const Name extends string, Schema extends z.ZodType<Record<string, number | string | undefined>>>(
   architecture: Omit<Architecture<Name, z.output<Schema>>, 'options'> & { readonly options: Schema },
 ): Architecture<Name, z.output<Schema>> {
   return architecture as unknown as Architecture<Name, z.output<Schema>>;

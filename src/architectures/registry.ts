@@ -1,3 +1,4 @@
+import type { Dim } from '../graph/shape.js';
 import type { Value } from '../graph/value.js';
 import type { BuildContext } from '../nn/buildContext.js';
 import type { Architecture, ModelSpec, TilingTraits } from './architecture.js';
@@ -7,6 +8,7 @@ import { msrresnetArchitecture } from './msrresnet/descriptor.js';
 import { rrdbnetArchitecture } from './rrdbnet/descriptor.js';
 import { spanArchitecture } from './span/descriptor.js';
 import { srcnnArchitecture } from './srcnn/descriptor.js';
+import { swinirArchitecture } from './swinir/descriptor.js';
 import { srresnetArchitecture } from './srresnet/descriptor.js';
 import { srvggCompactArchitecture } from './srvggCompact/descriptor.js';
 import { unetArchitecture } from './unet/descriptor.js';
@@ -21,6 +23,7 @@ export const ARCHITECTURES = [
   rrdbnetArchitecture,
   srvggCompactArchitecture,
   spanArchitecture,
+  swinirArchitecture,
   msrresnetArchitecture,
   edsrArchitecture,
   srresnetArchitecture,
@@ -33,7 +36,7 @@ export type ArchitectureName = (typeof ARCHITECTURES)[number]['name'];
 export const ARCHITECTURE_NAMES = ARCHITECTURES.map((a) => a.name) as [ArchitectureName, ...ArchitectureName[]];
 
 /** Any architecture of the list, its options seen as a plain record (they are checked by its schema first). */
-export type AnyArchitecture = Architecture<ArchitectureName, Record<string, number>>;
+export type AnyArchitecture = Architecture<ArchitectureName, Record<string, number | string>>;
 
 /** The architecture of that name, or undefined (a name such as '__proto__' finds nothing). */
 export function architectureNamed(name: string): AnyArchitecture | undefined {
@@ -48,7 +51,7 @@ export function isArchitectureName(name: string): name is ArchitectureName {
 export const WEIGHT_LAYOUTS: readonly WeightLayout[] = ARCHITECTURES.flatMap((a) => a.layouts);
 
 /** The architecture of a spec and its options checked, defaults filled in; throws for a spec no reader should have made. */
-export function resolveSpec(spec: ModelSpec): { architecture: AnyArchitecture; options: Record<string, number> } {
+export function resolveSpec(spec: ModelSpec): { architecture: AnyArchitecture; options: Record<string, number | string> } {
   const architecture = architectureNamed(spec.arch);
   if (!architecture) throw new Error(`unknown architecture '${spec.arch}' (known: ${ARCHITECTURE_NAMES.join(', ')})`);
   return { architecture, options: architecture.options.parse(spec.options) };
@@ -67,3 +70,14 @@ export function traitsOf(spec: ModelSpec): TilingTraits & { description: string 
   return { ...architecture.traits(options, spec.scale), description };
 }
 export type { ModelSpec } from './architecture.js';
+
+/**
+ * The input a spec's network is built on when only its weights matter (checking a file, counting):
+ * any size, unless the network is built for one size; then the smallest it takes.
+ */
+export function probeInputDims(spec: ModelSpec): [Dim, Dim] {
+  const traits = traitsOf(spec);
+  if (!traits.perShapeGraph) return ['height', 'width'];
+  const side = Math.ceil(traits.minimumSize / traits.sizeMultiple) * traits.sizeMultiple;
+  return [side, side];
+}

@@ -7,7 +7,7 @@ export interface ShippedModelInfo {
   name: string;
   scale: number;
   arch: string;
-  options: Record<string, number>;
+  options: Record<string, number | string>;
   parameters: number;
   /** The model `enhance upscale` uses for this scale when none is named. */
   isDefault: boolean;

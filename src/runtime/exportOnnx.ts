@@ -1,3 +1,4 @@
+import type { Dim } from '../graph/shape.js';
 import { Graph } from '../graph/graph.js';
 import { serializeModel } from '../graph/onnx/serializeModel.js';
 import type { Value } from '../graph/value.js';
@@ -6,8 +7,8 @@ import { BuildContext, type StateDict } from '../nn/buildContext.js';
 
 export interface ExportOptions {
   channels?: number;
-  /** Names of the symbolic dims (default batch, height, width). */
-  dims?: [string, string, string];
+  /** Batch, height and width: names of symbolic dims (default batch, height, width) or sizes, for networks built for one size. */
+  dims?: [Dim, Dim, Dim];
   /** Create tensors `state` lacks with the training initialiser (default false: a missing tensor is an error). */
   initialiseMissing?: boolean;
 }

@@ -56,7 +56,7 @@ export const trainConfigSchema = z
     name: z.string().min(1),
     scale: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(8)]),
     seed: z.number().int().default(0),
-    model: z.object({ arch: z.enum(ARCHITECTURE_NAMES as [ArchitectureName, ...ArchitectureName[]]), options: z.record(z.string(), z.number()).default({}) }).strict(),
+    model: z.object({ arch: z.enum(ARCHITECTURE_NAMES as [ArchitectureName, ...ArchitectureName[]]), options: z.record(z.string(), z.union([z.number(), z.string()])).default({}) }).strict(),
     data: z
       .object({
         train: z.array(z.string()).min(1),
@@ -126,7 +126,7 @@ export const MAX_TRAINED_ELEMENTS = MAX_TENSOR_ELEMENTS;
  * the network would be absurdly large, or cannot train at the scale and patch size: all before
  * anything is built or allocated.
  */
-function checkedModelOptions(model: { arch: ArchitectureName; options: Record<string, number> }, scale: number, lrPatch: number, file: string): Record<string, number> {
+function checkedModelOptions(model: { arch: ArchitectureName; options: Record<string, number | string> }, scale: number, lrPatch: number, file: string): Record<string, number | string> {
   const { arch } = model;
   const architecture = architectureNamed(arch);
   if (!architecture) throw new EnhanceError(`bad config: 'model.arch' is not one of ${ARCHITECTURE_NAMES.join(', ')}`, { file });

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildNetwork, type ModelSpec } from '../../src/architectures/registry.js';
+import { buildNetwork, traitsOf, type ModelSpec } from '../../src/architectures/registry.js';
 import { readNpz } from '../../src/io/npy.js';
 import { detectArchitecture } from '../../src/models/detectArchitecture.js';
 import type { StateDict } from '../../src/nn/buildContext.js';
 import { exportForwardModel } from '../../src/runtime/exportOnnx.js';
 import { createSession, ort } from '../../src/runtime/session.js';
+import { padTile } from '../../src/upscale/modelTraits.js';
 import { readPytorchStateDict } from '../../src/weights/pytorchFile.js';
 import { maxAbsDifference, repoRoot } from '../helpers.js';
 
@@ -14,17 +15,61 @@ import { maxAbsDifference, repoRoot } from '../helpers.js';
 // second of a size that is no multiple of any window).
 const fixtures = join(repoRoot, 'test/fixtures/architectures');
 
+/** SwinIR options as detection writes them: every hyper-parameter, the defaults of the reference spelled out. */
+function swinir(o: Record<string, number | string>): Record<string, number | string> {
+  return { mlp_ratio: 2, upsampler: 'pixelshuffle', resi_connection: '1conv', img_range: 1, num_feat: 64, patch_norm: 1, qkv_bias: 1, ...o };
+}
+
 /** What detection must recover from each file: every hyper-parameter, and the description people read. */
 const CASES: { name: string; spec: ModelSpec; description: string }[] = [
   { name: 'span-x4', spec: { arch: 'span', scale: 4, options: { features: 8 } }, description: 'SPAN, 8 features, x4' },
   { name: 'span-x2-nonorm', spec: { arch: 'span', scale: 2, options: { features: 6, normalise: 0 } }, description: 'SPAN, 6 features, no input normalisation, x2' },
+  {
+    name: 'swinir-x2-pixelshuffle',
+    spec: { arch: 'swinir', scale: 2, options: swinir({ embed_dim: 16, groups: 2, depth: 2, heads: 2, window: 4, num_feat: 8, img_size: 16 }) },
+    description: 'SwinIR, small, 2 groups of 2 blocks, 16 channels, 2 heads, window 4, pixelshuffle, x2',
+  },
+  {
+    name: 'swinir-x3-pixelshuffle-3conv',
+    spec: { arch: 'swinir', scale: 3, options: swinir({ embed_dim: 16, groups: 1, depth: 2, heads: 4, window: 4, mlp_ratio: 1.5, resi_connection: '3conv', num_feat: 8, img_size: 16 }) },
+    description: 'SwinIR, small, 1 group of 2 blocks, 16 channels, 4 heads, window 4, pixelshuffle, x3',
+  },
+  {
+    name: 'swinir-x4-direct',
+    spec: { arch: 'swinir', scale: 4, options: swinir({ embed_dim: 12, groups: 2, depth: 2, heads: 3, window: 4, upsampler: 'pixelshuffledirect', patch_norm: 0, img_size: 16 }) },
+    description: 'SwinIR, small, 2 groups of 2 blocks, 12 channels, 3 heads, window 4, pixelshuffledirect, x4',
+  },
+  {
+    name: 'swinir-x4-nearest',
+    spec: { arch: 'swinir', scale: 4, options: swinir({ embed_dim: 8, groups: 1, depth: 2, heads: 2, window: 4, upsampler: 'nearest+conv', num_feat: 6, qkv_bias: 0, img_size: 16 }) },
+    description: 'SwinIR, small, 1 group of 2 blocks, 8 channels, 2 heads, window 4, nearest+conv, x4',
+  },
+  {
+    name: 'swinir-x1-jpeg',
+    spec: { arch: 'swinir', scale: 1, options: swinir({ embed_dim: 8, groups: 1, depth: 2, heads: 2, window: 7, upsampler: 'none', img_range: 255, img_size: 14 }) },
+    description: 'SwinIR, small, 1 group of 2 blocks, 8 channels, 2 heads, window 7, none, x1',
+  },
 ];
 
-/** The network's raw output (no clamping: random weights go far outside [0, 1]) for one 1x3xHxW input. */
+/**
+ * The network's raw output (no clamping: random weights go outside [0, 1]) for one 1x3xHxW input, run
+ * as a tile is: padded to the size multiple the way its traits say (reflection for window attention),
+ * on a graph built for that size when the network needs one, and cropped back.
+ */
 async function runNetwork(spec: ModelSpec, state: StateDict, input: { data: Float32Array; shape: readonly number[] }): Promise<Float32Array> {
-  const session = await createSession(exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state));
+  const [, , height, width] = input.shape;
+  const traits = traitsOf(spec);
+  const padded = (side: number) => Math.ceil(Math.max(side, traits.minimumSize) / traits.sizeMultiple) * traits.sizeMultiple;
+  const [h, w] = [padded(height), padded(width)];
+  const dims = traits.perShapeGraph ? { dims: [1, h, w] as [number, number, number] } : {};
+  const session = await createSession(exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state, dims));
   try {
-    return (await session.run({ input: new ort.Tensor('float32', input.data, [...input.shape]) })).output.data as Float32Array;
+    const feed = new ort.Tensor('float32', padTile(input.data, height, width, h, w, traits.padding), [1, 3, h, w]);
+    const output = (await session.run({ input: feed })).output.data as Float32Array;
+    const s = spec.scale;
+    const cropped = new Float32Array(3 * height * s * width * s);
+    for (let c = 0; c < 3; c++) for (let y = 0; y < height * s; y++) cropped.set(output.subarray((c * h * s + y) * w * s, (c * h * s + y) * w * s + width * s), (c * height * s + y) * width * s);
+    return cropped;
   } finally {
     await session.release();
   }

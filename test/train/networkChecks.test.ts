@@ -4,7 +4,7 @@ import { ARCHITECTURE_NAMES, architectureNamed, buildNetwork, type ArchitectureN
 import { BuildContext, type StateDict } from '../../src/nn/buildContext.js';
 
 /** Small options for every architecture (each option away from its default, so each term of a count matters). */
-const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number>[]> = {
+const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number | string>[]> = {
   srcnn: [{ k1: 3, k2: 1, k3: 5, f1: 6, f2: 4 }],
   autoencoder: [{ features: 4, depth: 1 }, { features: 3, depth: 3 }],
   unet: [{ features: 4, depth: 1 }, { features: 3, depth: 2, learned_upsampler: 1 }],
@@ -14,16 +14,21 @@ const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number>[]> = {
   msrresnet: [{ features: 4, blocks: 1 }, { features: 5, blocks: 3 }],
   edsr: [{ features: 4, blocks: 1 }, { features: 6, blocks: 2, res_scale: 0.1 }],
   span: [{ features: 4 }, { features: 5, normalise: 0 }],
+  swinir: [
+    { embed_dim: 8, groups: 1, depth: 2, heads: 2, window: 4, num_feat: 8 },
+    { embed_dim: 8, groups: 2, depth: 1, heads: 1, window: 4, upsampler: 'pixelshuffledirect', resi_connection: '3conv', mlp_ratio: 1.5 },
+    { embed_dim: 4, groups: 1, depth: 2, heads: 1, window: 4, upsampler: 'nearest+conv', num_feat: 4, patch_norm: 0, qkv_bias: 0 },
+  ],
 };
 const SCALES = [2, 3, 4, 8];
 
 const architecture = (arch: ArchitectureName) => architectureNamed(arch)!;
-const parsed = (arch: ArchitectureName, options: Record<string, number>) => architecture(arch).options.parse(options);
-const networkStateElements = (arch: ArchitectureName, scale: number, options: Record<string, number>) => architecture(arch).stateElements(options, scale);
-const architectureMisfit = (arch: ArchitectureName, options: Record<string, number>, scale: number, lrPatch: number) => architecture(arch).trainingMisfit?.(options, scale, lrPatch);
+const parsed = (arch: ArchitectureName, options: Record<string, number | string>) => architecture(arch).options.parse(options);
+const networkStateElements = (arch: ArchitectureName, scale: number, options: Record<string, number | string>) => architecture(arch).stateElements(options, scale);
+const architectureMisfit = (arch: ArchitectureName, options: Record<string, number | string>, scale: number, lrPatch: number) => architecture(arch).trainingMisfit?.(options, scale, lrPatch);
 
 /** Build the network for training on an LR patch; the state it made, or undefined when it cannot be built. */
-function build(arch: ArchitectureName, options: Record<string, number>, scale: number, lrPatch: number): StateDict | undefined {
+function build(arch: ArchitectureName, options: Record<string, number | string>, scale: number, lrPatch: number): StateDict | undefined {
   const graph = new Graph();
   const state: StateDict = new Map();
   try {
