@@ -3,7 +3,7 @@ import { EnhanceError } from '../errors.js';
 import type { StateDict } from '../nn/buildContext.js';
 import { exportForwardModel } from '../runtime/exportOnnx.js';
 import { parsePytorchCheckpoint } from '../weights/pytorchFile.js';
-import { buildNetwork, type ModelSpec } from '../architectures/registry.js';
+import { buildNetwork, traitsOf, type ModelSpec } from '../architectures/registry.js';
 import { detectArchitecture } from './detectArchitecture.js';
 import { modelFromSafetensors } from './modelMetadata.js';
 import { checkOnnxGraphBounds, decodeOnnxModel, externalDataLocations } from './onnxGraphCheck.js';
@@ -96,7 +96,22 @@ export function onnxSource(onnx: Uint8Array, name: string, description: string):
   return { kind: 'onnx', onnx, description, ...(externalData.length > 0 ? { externalData } : {}) };
 }
 
-/** The model as a standalone ONNX graph (input 'input' [batch, 3, height, width] in [0, 1]). */
-export function onnxOf(source: ModelSource): Uint8Array {
-  return source.kind === 'onnx' ? source.onnx : exportForwardModel((ctx, x) => buildNetwork(source.spec, ctx, x), source.state);
+/** The input size window-attention networks are exported for when none is asked (their graphs hold one size's windows and masks). */
+export const DEFAULT_FIXED_EXPORT_SIZE = 256;
+
+/**
+ * The model as a standalone ONNX graph (input 'input' [batch, 3, height, width] in [0, 1]). Networks
+ * built for one size (window attention: SwinIR, ...) get input [1, 3, size.height, size.width],
+ * 256x256 unless asked, which must be a multiple of the window; callers pad pictures to it.
+ */
+export function onnxOf(source: ModelSource, size?: { height: number; width: number }): Uint8Array {
+  if (source.kind === 'onnx') return source.onnx;
+  const traits = traitsOf(source.spec);
+  if (!traits.perShapeGraph) return exportForwardModel((ctx, x) => buildNetwork(source.spec, ctx, x), source.state);
+  const { height, width } = size ?? { height: DEFAULT_FIXED_EXPORT_SIZE, width: DEFAULT_FIXED_EXPORT_SIZE };
+  const m = traits.sizeMultiple;
+  if (height % m !== 0 || width % m !== 0 || height < traits.minimumSize || width < traits.minimumSize) {
+    throw new EnhanceError(`${height}x${width} does not suit ${source.description}: its graph is built for one size, a multiple of ${m}`);
+  }
+  return exportForwardModel((ctx, x) => buildNetwork(source.spec, ctx, x), source.state, { dims: [1, height, width] });
 }

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { traitsOf } from '../architectures/registry.js';
+import { EnhanceError } from '../errors.js';
 import { onnxOf, readModelSource } from '../models/modelSource.js';
 import { calibrationCrops } from './calibrationCrops.js';
 import { quantizeModel, type QuantizeOptions } from './quantizeModel.js';
@@ -22,6 +24,9 @@ export interface QuantizeFileOptions extends Partial<QuantizeOptions> {
  */
 export async function quantizeModelFile(path: string, options: QuantizeFileOptions = {}): Promise<{ onnx: Uint8Array; description: string }> {
   const source = await readModelSource(path);
+  if (source.kind === 'network' && traitsOf(source.spec).perShapeGraph) {
+    throw new EnhanceError(`is ${source.description}: int8 is not available for window-attention models yet (their graphs are built per tile size); use fp32`, { file: path });
+  }
   const crops = await calibrationCrops(options.calibration ?? DEFAULT_CALIBRATION_DIR, { size: options.cropSize ?? 96, count: options.crops ?? 32 });
   const onnx = await quantizeModel(onnxOf(source), crops, { method: options.method ?? 'minmax', percentile: options.percentile ?? 0.9999, ...options });
   return { onnx, description: `${source.description}, int8` };

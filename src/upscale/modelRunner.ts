@@ -6,6 +6,7 @@ import { exportForwardModel } from '../runtime/exportOnnx.js';
 import type { InferenceBackend, OpenInferenceBackend } from './inferenceBackend.js';
 import { traitsOf } from '../architectures/registry.js';
 import { runOnTile, type ModelTraits } from './modelTraits.js';
+import { perShapeBackend } from './perShapeBackend.js';
 import type { TileRunner } from './tileRunner.js';
 import { UNKNOWN_BYTES_PER_PIXEL, upscaleToTensor, type PictureOptions } from './upscalePicture.js';
 
@@ -35,8 +36,10 @@ export class ModelRunner implements TileRunner {
 
   /** One of our networks with its weights, exported to ONNX and opened by `open`; scale and traits from the spec. */
   static async create(open: OpenInferenceBackend, spec: ModelSpec, state: StateDict, description?: string): Promise<ModelRunner> {
-    const backend = await open(exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state));
     const traits = traitsOf(spec);
+    const model = (dims?: [number, number, number]) => exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state, dims ? { dims } : {});
+    // Window-attention networks: a graph per padded tile shape, made when a tile of that shape comes.
+    const backend = traits.perShapeGraph ? perShapeBackend(open, (h, w) => model([1, h, w])) : await open(model());
     return new ModelRunner(backend, spec.scale, { ...traits, description: description ?? traits.description }, spec);
   }
 

@@ -33,16 +33,24 @@ export interface AxisPlanOptions {
   /** Minimum input pixels two neighbouring tiles share (the blend zone's width). */
   overlap: number;
   scale: number;
+  /**
+   * Tiles' inputs start on multiples of this (window-attention networks: a tile's windows are then the
+   * whole picture's); the last one may be shorter, ending where the picture ends. Default 1.
+   */
+  align?: number;
 }
 
 export function planAxis(length: number, options: AxisPlanOptions): TileSpan[] {
   const { scale, pad } = options;
+  const align = options.align ?? 1;
+  // Aligning moves a tile's input left by less than `align`: that much more input keeps the context on its right.
+  const withContext = (t: number) => (align === 1 ? t + 2 * pad : Math.ceil((t + 2 * pad + align - 1) / align) * align);
   // A tile whose context already spans the picture is the picture: one run instead of several over the same pixels.
-  const tile = options.tile + 2 * pad >= length ? length : options.tile;
+  const tile = withContext(options.tile) >= length ? length : options.tile;
   const overlap = Math.min(options.overlap, Math.floor(tile / 2));
   const count = tile >= length ? 1 : Math.ceil((length - overlap) / (tile - overlap));
   const starts = Array.from({ length: count }, (_, j) => (count === 1 ? 0 : Math.round((j * (length - tile)) / (count - 1))));
-  const inputSize = Math.min(length, tile + 2 * pad);
+  const inputSize = Math.min(length, withContext(tile));
 
   // Seam j lies between tiles j and j + 1: a zone of at most `overlap` input pixels, centred in what they share.
   const seams = starts.slice(1).map((next, j): [number, number] => {
@@ -54,14 +62,17 @@ export function planAxis(length: number, options: AxisPlanOptions): TileSpan[] {
   });
 
   return starts.map((start, j): TileSpan => {
-    const inputStart = Math.min(Math.max(start - pad, 0), length - inputSize);
+    const unaligned = Math.min(Math.max(start - pad, 0), length - inputSize);
+    const inputStart = Math.floor(unaligned / align) * align;
+    // A tile pushed against the far edge keeps reaching it (shorter by the alignment, padded there as the whole picture is).
+    const inputEnd = unaligned + inputSize === length ? length : inputStart + inputSize;
     const blendBefore: [number, number] = j > 0 ? seams[j - 1] : [0, 0];
     const blendAfter: [number, number] = j < count - 1 ? seams[j] : [length * scale, length * scale];
     return {
       start,
       end: start + tile,
       inputStart,
-      inputEnd: inputStart + inputSize,
+      inputEnd,
       outputStart: blendBefore[0],
       outputEnd: blendAfter[1],
       blendBefore,

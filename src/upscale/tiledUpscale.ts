@@ -19,6 +19,8 @@ export interface TiledUpscaleOptions {
   pad: number;
   /** Input pixels neighbouring tiles share, blended across. */
   overlap: number;
+  /** Tiles' inputs start on multiples of this (see `planAxis`). */
+  align?: number;
   /** Write the RGB result to sink channels [channel, channel + 3), or their mean to `channel` ('mean'). */
   channel: number;
   reduce?: 'rgb' | 'mean';
@@ -54,7 +56,7 @@ export function checkNotAborted(signal: AbortSignal | undefined): void {
  */
 export async function tiledUpscale(image: ImageTensor, runner: TileRunner, sink: PixelSink, options: TiledUpscaleOptions): Promise<void> {
   const { scale } = runner;
-  const plan = { pad: options.pad, overlap: options.overlap, scale };
+  const plan = { pad: options.pad, overlap: options.overlap, scale, align: options.align };
   const columns = planAxis(image.width, { ...plan, tile: options.tile.width });
   const rows = planAxis(image.height, { ...plan, tile: options.tile.height });
   const outWidth = image.width * scale;

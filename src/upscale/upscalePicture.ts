@@ -78,13 +78,14 @@ export async function upscaleInto(image: ImageTensor, runner: TileRunner & { tra
   const opaque = alpha !== undefined && isOpaque(alpha);
   const alphaByModel = alpha !== undefined && o.alpha === 'model' && !opaque;
 
-  const axis = { pad: tilePad, overlap: o.overlap, scale: runner.scale };
+  const align = runner.traits?.alignTiles ? runner.traits.sizeMultiple : 1;
+  const axis = { pad: tilePad, overlap: o.overlap, scale: runner.scale, align };
   const tilesPerPass = planAxis(image.width, { ...axis, tile: tile.width }).length * planAxis(image.height, { ...axis, tile: tile.height }).length;
   options.onPlan?.({ tile, tiles: tilesPerPass, tilePad, estimatedBytes: tileBytes(tile, shapeInputs), budget });
   const passes = alphaByModel ? 2 : 1;
   let tilesBefore = 0;
   const onTile = (done: number, total: number) => options.onProgress?.(tilesBefore + done, total * passes);
-  const common = { tile, pad: tilePad, overlap: o.overlap, signal: options.signal, onTile };
+  const common = { tile, pad: tilePad, overlap: o.overlap, align, signal: options.signal, onTile };
 
   const color = selectChannels(image, gray ? [0, 0, 0] : [0, 1, 2]);
   await tiledUpscale(color, model, sink, { ...common, channel: 0, reduce: gray ? 'mean' : 'rgb' });

@@ -49,3 +49,24 @@ describe('planAxis', () => {
     expect(to - from).toBe(12);
   });
 });
+
+describe('tiles aligned to a window grid (window-attention networks)', () => {
+  for (const [length, tile, pad, align] of [[54, 16, 10, 4], [301, 64, 20, 8], [97, 30, 0, 7], [40, 16, 10, 4]]) {
+    it(`${length} px in ${tile} px tiles with ${pad} px context, aligned to ${align}`, () => {
+      const spans = planAxis(length, { tile, pad, overlap: 8, scale: 2, align });
+      const sizes = new Set<number>();
+      for (const [j, s] of spans.entries()) {
+        expect(s.inputStart % align, `tile ${j} starts on the grid`).toBe(0);
+        // Every tile keeps its context (or the picture's edge) on both sides.
+        expect(s.inputStart).toBeLessThanOrEqual(Math.max(0, s.start - pad));
+        expect(s.inputEnd).toBeGreaterThanOrEqual(Math.min(length, s.end + pad));
+        sizes.add(s.inputEnd - s.inputStart);
+      }
+      expect(spans.at(-1)!.inputEnd).toBe(length);
+      // One size, and at most one shorter one against the far edge: at most two graphs per axis.
+      expect(sizes.size).toBeLessThanOrEqual(2);
+      expect(spans[0].outputStart).toBe(0);
+      expect(spans.at(-1)!.outputEnd).toBe(2 * length);
+    });
+  }
+});
