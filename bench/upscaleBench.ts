@@ -106,7 +106,7 @@ function inProcessCase(name: string, model: string, input: string, rounds: numbe
 const torchScript = join(repo, 'bench/peers/torch_upscale.py');
 
 /** Random weights of `arch` as a PyTorch .pth (Real-ESRGAN's layout), or undefined when PyTorch is not installed. */
-function torchWeights(arch: 'rrdbnet' | 'compact', dir: string): string | undefined {
+function torchWeights(arch: 'rrdbnet' | 'compact' | 'span' | 'swinir-light', dir: string): string | undefined {
   const path = join(dir, `${arch}.pth`);
   const made = spawnSync('/usr/bin/python3', [torchScript, 'make', arch, path], { encoding: 'utf8' });
   return made.status === 0 ? path : undefined;
@@ -134,7 +134,13 @@ const ratio = (what: string, numerator: number | undefined, denominator: number 
  * CLI processes with no tiling flags, the default model also in-process per picture, and PyTorch
  * upscaling the same picture with same-shaped weights in the same run.
  */
-async function defaultsAtSize(datasets: string, dir: string, size: number, rounds: number, models: { fp32: string; int8: string; rrdbnet: string; rrdbnetInt8: string; torchRrdbnet?: string; torchCompact?: string }): Promise<void> {
+async function defaultsAtSize(
+  datasets: string,
+  dir: string,
+  size: number,
+  rounds: number,
+  models: { fp32: string; int8: string; rrdbnet: string; rrdbnetInt8: string; torchRrdbnet?: string; torchCompact?: string; span?: string; swinirLight?: string },
+): Promise<void> {
   const rgba = size >= 1024;
   const input = await makeInput(datasets, dir, size, rgba);
   const label = `${size}x${size}${rgba ? ' RGBA' : ''}`;
@@ -151,6 +157,15 @@ async function defaultsAtSize(datasets: string, dir: string, size: number, round
   ratio(`${label} default model fp32 / bicubic whole process`, fp32, bicubic);
   ratio(`${label} default model fp32 / pytorch whole process`, fp32, torchCompact);
   if (size > 512) return;
+  // The architectures users download since 2023, on the same .pth files as PyTorch (random weights of the released shapes).
+  if (size <= 256) {
+    for (const [arch, weights, title] of [['span', models.span, 'SPAN x4 48 features'], ['swinir-light', models.swinirLight, 'SwinIR-light x4']] as const) {
+      if (!weights) continue;
+      const ours = await cliCase(`${title} .pth, whole process`, input, dir, ['--model', weights], 1, label);
+      const theirs = torchCase(`pytorch 1.13 ${title} (same weights), whole process`, arch, weights, input, dir);
+      ratio(`${label} ${title}: enhance / pytorch whole process`, ours, theirs);
+    }
+  }
   const rrdbnet = await cliCase('RRDBNet x4plus-shaped .pth fp32, whole process', input, dir, ['--model', models.rrdbnet], 1, label);
   const rrdbnetInt8 = await cliCase('RRDBNet x4plus-shaped int8, whole process', input, dir, ['--model', models.rrdbnetInt8], 1, label);
   const torch = models.torchRrdbnet ? torchCase('pytorch 1.13 RRDBNet x4plus (same weights), whole process', 'rrdbnet', models.torchRrdbnet, input, dir) : undefined;
@@ -181,6 +196,8 @@ export async function upscaleBench(datasets: string, rounds: number, args: strin
       rrdbnetInt8: await quantized(rrdbnet, dir, 'rrdbnet.int8.onnx', { crops: 4, cropSize: 64 }),
       torchRrdbnet,
       torchCompact,
+      span: torchWeights('span', dir),
+      swinirLight: torchWeights('swinir-light', dir),
     };
     for (const size of sizes) await defaultsAtSize(datasets, dir, size, rounds, models);
     return;

@@ -1,11 +1,14 @@
 """PyTorch reference for `npm run bench -- upscale`: what a PyTorch user runs on the CPU.
 
 Benchmark only (the product has no Python). The networks are the test fixtures' own PyTorch
-re-implementations (test/fixtures/models/make_model_fixtures.py), with Real-ESRGAN's key layout.
+re-implementations (test/fixtures/models/make_model_fixtures.py, test/fixtures/architectures/
+make_architecture_fixtures.py), with the reference implementations' key layouts.
 
   torch_upscale.py make rrdbnet OUT.pth              RealESRGAN_x4plus-shaped (23 blocks, 64 features), random weights
   torch_upscale.py make compact OUT.pth [NF CONVS]   SRVGGNetCompact x4 (default 48 features, 10 convs), random weights
-  torch_upscale.py upscale rrdbnet|compact W.pth IN.png OUT.png [--threads N] [NF CONVS]
+  torch_upscale.py make span OUT.pth                 SPAN x4, 48 features (the released models' size), random weights
+  torch_upscale.py make swinir-light OUT.pth         SwinIR-light x4 (60 channels, 4 groups of 6 blocks, window 8, pixelshuffledirect)
+  torch_upscale.py upscale rrdbnet|compact|span|swinir-light W.pth IN.png OUT.png [--threads N] [NF CONVS]
 
 `upscale` is one whole process as Real-ESRGAN's inference_realesrgan.py runs it without tiling: import
 torch, load the .pth, read the picture, one forward pass under no_grad, clamp, round, write a PNG. It
@@ -20,11 +23,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../../test/fixtures/models"))
+sys.path.insert(0, os.path.join(HERE, "../../test/fixtures/architectures"))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from make_architecture_fixtures import SPAN, SwinIR  # noqa: E402
 from make_model_fixtures import BasicSRRRDBNet, SRVGGNetCompact  # noqa: E402
 
 
@@ -34,6 +39,10 @@ def network(arch, rest):
     if arch == "compact":
         nf, convs = (int(rest[0]), int(rest[1])) if len(rest) >= 2 else (48, 10)
         return SRVGGNetCompact(nf=nf, convs=convs, scale=4), "params"
+    if arch == "span":
+        return SPAN(features=48, scale=4), "params"
+    if arch == "swinir-light":
+        return SwinIR(embed_dim=60, depths=(6, 6, 6, 6), heads=(6, 6, 6, 6), window=8, mlp_ratio=2.0, upscale=4, upsampler="pixelshuffledirect", img_size=64), "params"
     sys.exit(f"unknown architecture {arch}")
 
 
