@@ -22,7 +22,7 @@ export type ModelFormat = 'safetensors' | 'pytorch' | 'onnx' | 'ncnn' | 'tfjs';
  * models converted on loading).
  */
 export type ModelSource =
-  | { kind: 'network'; spec: ModelSpec; state: StateDict; description: string }
+  | { kind: 'network'; spec: ModelSpec; state: StateDict; description: string; /** A safetensors file's metadata (licence, author, ...). */ metadata?: Record<string, string> }
   | {
       kind: 'onnx';
       onnx: Uint8Array;
@@ -58,8 +58,8 @@ export function notAModelFile(magic: Uint8Array, name: string): EnhanceError {
 }
 
 /** Our network from third-party weights: the architecture is recognised from the parameter names and shapes. */
-function fromWeights(state: StateDict, name: string): ModelSource {
-  return { kind: 'network', ...detectArchitecture(state, name) };
+function fromWeights(state: StateDict, name: string, metadata?: Record<string, string>): ModelSource {
+  return { kind: 'network', ...detectArchitecture(state, name), ...(metadata ? { metadata } : {}) };
 }
 
 /** A model whose whole definition is in one file (safetensors, PyTorch, ONNX), from its bytes. */
@@ -68,10 +68,10 @@ export function modelSourceFromBytes(bytes: Uint8Array, name: string): ModelSour
   switch (format) {
     case 'safetensors': {
       const file = decodeSafetensors(bytes, name);
-      if (!file.metadata['enhance.arch']) return fromWeights(file.tensors, name);
+      if (!file.metadata['enhance.arch']) return fromWeights(file.tensors, name, file.metadata);
       const { spec, state } = modelFromSafetensors(file, name);
       const options = Object.entries(spec.options).map(([k, v]) => `${k} ${v}`).join(', ');
-      return { kind: 'network', spec, state, description: `${spec.arch} x${spec.scale}${options ? ` (${options})` : ''}` };
+      return { kind: 'network', spec, state, description: `${spec.arch} x${spec.scale}${options ? ` (${options})` : ''}`, metadata: file.metadata };
     }
     case 'pytorch':
       return fromWeights(parsePytorchCheckpoint(bytes, name), name);

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../image/formats.js';
+import { cardOf, describeCard } from '../../models/modelCard.js';
+import { resolveModelPath, SHIPPED_MODELS_DIR } from '../../models/modelFile.js';
+import { readModelSource } from '../../models/modelSource.js';
 import { loadModelRunner, releaseModelRunners } from '../../upscale/loadModelRunner.js';
 import type { MemoryBudget } from '../../upscale/memoryBudget.js';
 import { upscale, type UpscaleOptions } from '../../upscale/upscale.js';
@@ -77,6 +80,18 @@ async function outputSuffix(chosen: Pick<UpscaleOptions, UpscaleOptionName>): Pr
   return `_x${scale}`;
 }
 
+/**
+ * A downloaded model (not one enhance wrote) is introduced in one line when it is loaded: what it was
+ * recognised as, and its licence when the file, an OpenModelDB JSON beside it or its name says it.
+ */
+async function tellForeignModel(model: string): Promise<void> {
+  const path = resolveModelPath(model);
+  if (path.startsWith(SHIPPED_MODELS_DIR)) return;
+  const source = await readModelSource(path);
+  if (source.kind === 'network' && source.metadata?.['enhance.arch']) return;
+  process.stderr.write(`enhance: ${path}: ${describeCard(await cardOf(path, source))}\n`);
+}
+
 export function upscaleCommand(): Command {
   return new Command('upscale')
     .description('make pictures larger')
@@ -117,6 +132,7 @@ Examples:
     .action(async (inputs: string[], options: OutputFlags & Record<string, unknown>) => {
       const chosen = upscaleOptionsFromFlags(options);
       let plan = await planOutputs(inputs, options.output, await outputSuffix(chosen), options.format);
+      if (chosen.model) await tellForeignModel(chosen.model);
       if (options.skipExisting) {
         const before = plan.length;
         plan = plan.filter((entry) => !existsSync(entry.output));
