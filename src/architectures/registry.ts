@@ -5,6 +5,7 @@ import type { Architecture, ModelSpec, TilingTraits } from './architecture.js';
 import { autoencoderArchitecture } from './autoencoder/descriptor.js';
 import { edsrArchitecture } from './edsr/descriptor.js';
 import { msrresnetArchitecture } from './msrresnet/descriptor.js';
+import { realplksrArchitecture } from './realplksr/descriptor.js';
 import { rrdbnetArchitecture } from './rrdbnet/descriptor.js';
 import { spanArchitecture } from './span/descriptor.js';
 import { srcnnArchitecture } from './srcnn/descriptor.js';
@@ -24,6 +25,7 @@ export const ARCHITECTURES = [
   srvggCompactArchitecture,
   spanArchitecture,
   swinirArchitecture,
+  realplksrArchitecture,
   msrresnetArchitecture,
   edsrArchitecture,
   srresnetArchitecture,

@@ -25,6 +25,16 @@ const CASES: { name: string; spec: ModelSpec; description: string }[] = [
   { name: 'span-x4', spec: { arch: 'span', scale: 4, options: { features: 8 } }, description: 'SPAN, 8 features, x4' },
   { name: 'span-x2-nonorm', spec: { arch: 'span', scale: 2, options: { features: 6, normalise: 0 } }, description: 'SPAN, 6 features, no input normalisation, x2' },
   {
+    name: 'realplksr-x4',
+    spec: { arch: 'realplksr', scale: 4, options: { dim: 8, blocks: 2, kernel: 7, split_ratio: 0.25, attention: 1 } },
+    description: 'RealPLKSR, 2 blocks, 8 channels, 7x7 kernel on 2, x4',
+  },
+  {
+    name: 'realplksr-x2-noattn',
+    spec: { arch: 'realplksr', scale: 2, options: { dim: 12, blocks: 1, kernel: 5, split_ratio: 0.5, attention: 0 } },
+    description: 'RealPLKSR, 1 block, 12 channels, 5x5 kernel on 6, no attention, x2',
+  },
+  {
     name: 'swinir-x2-pixelshuffle',
     spec: { arch: 'swinir', scale: 2, options: swinir({ embed_dim: 16, groups: 2, depth: 2, heads: 2, window: 4, num_feat: 8, img_size: 16 }) },
     description: 'SwinIR, small, 2 groups of 2 blocks, 16 channels, 2 heads, window 4, pixelshuffle, x2',

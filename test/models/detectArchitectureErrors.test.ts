@@ -37,7 +37,7 @@ describe('weights of no known layout', () => {
     ]);
     const { message } = detectionError(state);
     expect(message).toMatch(/^model\.pth: is not a network enhance recognises: its keys begin encoder\.0\.weight, encoder\.0\.bias, decoder\.weight; tried /);
-    expect(WEIGHT_LAYOUTS.length).toBe(8);
+    expect(WEIGHT_LAYOUTS.length).toBeGreaterThan(8);
     for (const layout of WEIGHT_LAYOUTS) expect(message).toContain(layout.name);
   });
 

@@ -85,6 +85,7 @@ async function outputSuffix(chosen: Pick<UpscaleOptions, UpscaleOptionName>): Pr
  * recognised as, and its licence when the file, an OpenModelDB JSON beside it or its name says it.
  */
 async function tellForeignModel(model: string): Promise<void> {
+  if (model === 'default') return;
   const path = resolveModelPath(model);
   if (path.startsWith(SHIPPED_MODELS_DIR)) return;
   const source = await readModelSource(path);
