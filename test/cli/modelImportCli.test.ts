@@ -16,7 +16,7 @@ async function upscaleWith(dir: string, model: string, name: string, extra: stri
   const result = await runCli(['upscale', join(dir, 'in.png'), '--model', model, '-o', join(dir, name), ...extra]);
   expect(result.code).toBe(0);
   // Nothing but the one line introducing a downloaded model (its model card).
-  expect(result.stderr.trim().split('\n').every((line) => line.startsWith(`enhance: ${model}: `) && line.includes('licence'))).toBe(true);
+  expect(result.stderr.trim().split('\n').filter(Boolean).every((line) => line.startsWith(`enhance: ${model}: `) && line.includes('licence'))).toBe(true);
   return (await readImage(join(dir, name))).image;
 }
 
