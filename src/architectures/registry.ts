@@ -5,6 +5,7 @@ import type { Architecture, ModelSpec, TilingTraits } from './architecture.js';
 import { autoencoderArchitecture } from './autoencoder/descriptor.js';
 import { edsrArchitecture } from './edsr/descriptor.js';
 import { msrresnetArchitecture } from './msrresnet/descriptor.js';
+import { plksrArchitecture } from './plksr/descriptor.js';
 import { realplksrArchitecture } from './realplksr/descriptor.js';
 import { rrdbnetArchitecture } from './rrdbnet/descriptor.js';
 import { spanArchitecture } from './span/descriptor.js';
@@ -26,6 +27,7 @@ export const ARCHITECTURES = [
   spanArchitecture,
   swinirArchitecture,
   realplksrArchitecture,
+  plksrArchitecture,
   msrresnetArchitecture,
   edsrArchitecture,
   srresnetArchitecture,

@@ -35,6 +35,16 @@ const CASES: { name: string; spec: ModelSpec; description: string }[] = [
     description: 'RealPLKSR, 1 block, 12 channels, 5x5 kernel on 6, no attention, x2',
   },
   {
+    name: 'plksr-x4-ccm',
+    spec: { arch: 'plksr', scale: 4, options: { dim: 8, blocks: 2, kernel: 7, split_ratio: 0.25, attention: 1, mixer: 'ccm' } },
+    description: 'PLKSR, 2 blocks, 8 channels, CCM, 7x7 kernel on 2, x4',
+  },
+  {
+    name: 'plksr-x2-iccm-noattn',
+    spec: { arch: 'plksr', scale: 2, options: { dim: 8, blocks: 1, kernel: 5, split_ratio: 0.5, attention: 0, mixer: 'iccm' } },
+    description: 'PLKSR, 1 block, 8 channels, ICCM, 5x5 kernel on 4, no attention, x2',
+  },
+  {
     name: 'swinir-x2-pixelshuffle',
     spec: { arch: 'swinir', scale: 2, options: swinir({ embed_dim: 16, groups: 2, depth: 2, heads: 2, window: 4, num_feat: 8, img_size: 16 }) },
     description: 'SwinIR, small, 2 groups of 2 blocks, 16 channels, 2 heads, window 4, pixelshuffle, x2',

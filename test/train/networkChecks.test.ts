@@ -15,6 +15,7 @@ const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number | string>[]>
   edsr: [{ features: 4, blocks: 1 }, { features: 6, blocks: 2, res_scale: 0.1 }],
   span: [{ features: 4 }, { features: 5, normalise: 0 }],
   realplksr: [{ dim: 8, blocks: 1, kernel: 5, norm_groups: 2 }, { dim: 8, blocks: 2, kernel: 3, split_ratio: 0.5, attention: 0 }],
+  plksr: [{ dim: 8, blocks: 1, kernel: 5 }, { dim: 8, blocks: 2, kernel: 3, split_ratio: 0.5, attention: 0, mixer: 'iccm' }],
   swinir: [
     { embed_dim: 8, groups: 1, depth: 2, heads: 2, window: 4, num_feat: 8 },
     { embed_dim: 8, groups: 2, depth: 1, heads: 1, window: 4, upsampler: 'pixelshuffledirect', resi_connection: '3conv', mlp_ratio: 1.5 },
