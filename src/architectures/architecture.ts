@@ -26,6 +26,8 @@ export interface TilingTraits {
   perShapeGraph?: boolean;
   /** Tiles start on multiples of `sizeMultiple`, so their windows are the whole picture's windows. */
   alignTiles?: boolean;
+  /** The picture channels the network takes and gives: 1 (gray), 3 (RGB, the default) or 4 (RGBA). */
+  channels?: number;
 }
 
 /** A config value an architecture cannot train with: the key as the config spells it, and why. */

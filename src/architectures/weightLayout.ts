@@ -105,3 +105,12 @@ export function requireRgb(weights: LayoutWeights, key: string, channels: number
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
+
+/** Gray (1), RGB (3) or RGBA (4) pictures: the channel counts released models are made for. */
+export const PICTURE_CHANNELS = [1, 3, 4] as const;
+
+/** A model's picture channels from a conv's channel count, or a refusal naming the key. */
+export function pictureChannels(weights: LayoutWeights, key: string, channels: number, side: 'input' | 'output'): number {
+  if (!(PICTURE_CHANNELS as readonly number[]).includes(channels)) weights.fail(`'${key}' gives it ${channels} ${side} channels; gray (1), RGB (3) or RGBA (4) models can be run`);
+  return channels;
+}

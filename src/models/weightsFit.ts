@@ -1,6 +1,6 @@
 import { Graph } from '../graph/graph.js';
 import { BuildContext, MissingWeight, WeightShapeMismatch, type StateDict } from '../nn/buildContext.js';
-import { buildNetwork, probeInputDims, type ModelSpec } from '../architectures/registry.js';
+import { buildNetwork, probeInputDims, traitsOf, type ModelSpec } from '../architectures/registry.js';
 
 /** How a state dict fails to be exactly the weights a network needs. */
 export type WeightsMisfit =
@@ -17,7 +17,7 @@ export function weightsMisfit(spec: ModelSpec, state: StateDict): WeightsMisfit 
   const graph = new Graph();
   const ctx = BuildContext.create(graph, state, { training: false, initialise: false });
   try {
-    buildNetwork(spec, ctx, graph.input('input', 'float32', [1, 3, ...probeInputDims(spec)]));
+    buildNetwork(spec, ctx, graph.input('input', 'float32', [1, traitsOf(spec).channels ?? 3, ...probeInputDims(spec)]));
   } catch (error) {
     if (error instanceof MissingWeight) return { kind: 'missing', key: error.key };
     if (error instanceof WeightShapeMismatch) return { kind: 'shape', key: error.key, stored: error.stored, needed: error.needed };

@@ -21,6 +21,35 @@ function firstLine(error: unknown): string {
 }
 
 /**
+ * Planar RGB as a model of `channels` takes it: RGB as it is; gray as BT.601 luma (a gray picture's
+ * three equal channels give its gray back exactly); RGBA with an opaque alpha (the alpha channel of a
+ * picture is enlarged on its own, as for RGB models).
+ */
+function toModelChannels(rgb: Float32Array, channels: number): Float32Array {
+  if (channels === 3) return rgb;
+  const n = rgb.length / 3;
+  if (channels === 1) {
+    const gray = new Float32Array(n);
+    for (let i = 0; i < n; i++) gray[i] = 0.299 * rgb[i] + 0.587 * rgb[n + i] + 0.114 * rgb[2 * n + i];
+    return gray;
+  }
+  const rgba = new Float32Array(4 * n);
+  rgba.set(rgb);
+  rgba.fill(1, 3 * n);
+  return rgba;
+}
+
+/** A model's output as planar RGB: gray repeated, RGBA's colour planes. */
+function fromModelChannels(data: Float32Array, channels: number): Float32Array {
+  if (channels === 3) return data;
+  const n = data.length / channels;
+  if (channels === 4) return data.subarray(0, 3 * n);
+  const rgb = new Float32Array(3 * n);
+  for (let c = 0; c < 3; c++) rgb.set(data, c * n);
+  return rgb;
+}
+
+/**
  * A model ready to enlarge pictures of any size, tile by tile, on any runtime that gives an
  * `InferenceBackend` (onnxruntime-node in a worker thread, onnxruntime-web in the page's worker): the
  * session call, the scale probe and the output checks are written once, here.
@@ -37,7 +66,8 @@ export class ModelRunner implements TileRunner {
   /** One of our networks with its weights, exported to ONNX and opened by `open`; scale and traits from the spec. */
   static async create(open: OpenInferenceBackend, spec: ModelSpec, state: StateDict, description?: string): Promise<ModelRunner> {
     const traits = traitsOf(spec);
-    const model = (dims?: [number, number, number]) => exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state, dims ? { dims } : {});
+    const channels = traits.channels ?? 3;
+    const model = (dims?: [number, number, number]) => exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state, { channels, ...(dims ? { dims } : {}) });
     // Window-attention networks: a graph per padded tile shape, made when a tile of that shape comes.
     const backend = traits.perShapeGraph ? perShapeBackend(open, (h, w) => model([1, h, w])) : await open(model());
     return new ModelRunner(backend, spec.scale, { ...traits, description: description ?? traits.description }, spec);
@@ -93,14 +123,15 @@ export class ModelRunner implements TileRunner {
 
   /** Run the network on one RGB tile (planar [3, h, w] in [0, 1]); the result is clamped to [0, 1]. */
   run(rgb: Float32Array, height: number, width: number): Promise<Float32Array> {
+    const channels = this.traits.channels ?? 3;
     return runOnTile(rgb, height, width, this.scale, this.traits, async (input, h, w) => {
-      const output = await this.backend.run({ [this.backend.inputNames[0]]: { data: input, dims: [1, 3, h, w] } });
-      const expected = [1, 3, h * this.scale, w * this.scale];
+      const output = await this.backend.run({ [this.backend.inputNames[0]]: { data: toModelChannels(input, channels), dims: [1, channels, h, w] } });
+      const expected = [1, channels, h * this.scale, w * this.scale];
       // A graph whose scale depends on the input's size would otherwise be blended as garbage.
       if (output.dims.join() !== expected.join()) {
         throw new EnhanceError(`${this.traits.description}: gave [${output.dims.join(', ')}] for a [1, 3, ${h}, ${w}] tile, not [${expected.join(', ')}]`);
       }
-      return output.data;
+      return fromModelChannels(output.data, channels);
     });
   }
 

@@ -24,6 +24,10 @@ function swinir(o: Record<string, number | string>): Record<string, number | str
 const CASES: { name: string; spec: ModelSpec; description: string }[] = [
   { name: 'span-x4', spec: { arch: 'span', scale: 4, options: { features: 8 } }, description: 'SPAN, 8 features, x4' },
   { name: 'span-x2-nonorm', spec: { arch: 'span', scale: 2, options: { features: 6, normalise: 0 } }, description: 'SPAN, 6 features, no input normalisation, x2' },
+  { name: 'compact-x2-gray', spec: { arch: 'srvgg-compact', scale: 2, options: { features: 8, convs: 2, channels: 1 } }, description: 'Real-ESRGAN SRVGGNetCompact, 8 features, 2 convs, gray, x2' },
+  { name: 'compact-x2-rgba', spec: { arch: 'srvgg-compact', scale: 2, options: { features: 8, convs: 2, channels: 4 } }, description: 'Real-ESRGAN SRVGGNetCompact, 8 features, 2 convs, RGBA, x2' },
+  { name: 'rrdbnet-x4-gray', spec: { arch: 'rrdbnet', scale: 4, options: { features: 8, blocks: 1, growth: 4, channels: 1 } }, description: 'Real-ESRGAN RRDBNet (BasicSR layout), 1 block, 8 features, growth 4, gray, x4' },
+  { name: 'rrdbnet-x4-rgba', spec: { arch: 'rrdbnet', scale: 4, options: { features: 8, blocks: 1, growth: 4, channels: 4 } }, description: 'Real-ESRGAN RRDBNet (BasicSR layout), 1 block, 8 features, growth 4, RGBA, x4' },
   {
     name: 'realplksr-x4',
     spec: { arch: 'realplksr', scale: 4, options: { dim: 8, blocks: 2, kernel: 7, split_ratio: 0.25, attention: 1 } },
@@ -77,18 +81,19 @@ const CASES: { name: string; spec: ModelSpec; description: string }[] = [
  * on a graph built for that size when the network needs one, and cropped back.
  */
 async function runNetwork(spec: ModelSpec, state: StateDict, input: { data: Float32Array; shape: readonly number[] }): Promise<Float32Array> {
-  const [, , height, width] = input.shape;
+  const [, channels, height, width] = input.shape;
   const traits = traitsOf(spec);
   const padded = (side: number) => Math.ceil(Math.max(side, traits.minimumSize) / traits.sizeMultiple) * traits.sizeMultiple;
   const [h, w] = [padded(height), padded(width)];
   const dims = traits.perShapeGraph ? { dims: [1, h, w] as [number, number, number] } : {};
-  const session = await createSession(exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state, dims));
+  const session = await createSession(exportForwardModel((ctx, x) => buildNetwork(spec, ctx, x), state, { ...dims, channels }));
   try {
-    const feed = new ort.Tensor('float32', padTile(input.data, height, width, h, w, traits.padding), [1, 3, h, w]);
+    const padded = h === height && w === width ? input.data : padTile(input.data, height, width, h, w, traits.padding);
+    const feed = new ort.Tensor('float32', padded, [1, channels, h, w]);
     const output = (await session.run({ input: feed })).output.data as Float32Array;
     const s = spec.scale;
-    const cropped = new Float32Array(3 * height * s * width * s);
-    for (let c = 0; c < 3; c++) for (let y = 0; y < height * s; y++) cropped.set(output.subarray((c * h * s + y) * w * s, (c * h * s + y) * w * s + width * s), (c * height * s + y) * width * s);
+    const cropped = new Float32Array(channels * height * s * width * s);
+    for (let c = 0; c < channels; c++) for (let y = 0; y < height * s; y++) cropped.set(output.subarray((c * h * s + y) * w * s, (c * h * s + y) * w * s + width * s), (c * height * s + y) * width * s);
     return cropped;
   } finally {
     await session.release();

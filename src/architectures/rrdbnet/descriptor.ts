@@ -20,6 +20,7 @@ export const rrdbnetArchitecture = defineArchitecture({
       growth: size.default(32),
       // Absent: two, as Real-ESRGAN's RRDBNet; ESRGAN community models have 0 to 3.
       upsamplings: z.number().int().min(0).optional(),
+      channels: z.union([z.literal(1), z.literal(3), z.literal(4)]).default(RGB),
     })
     .strict(),
   build: (ctx, x, scale, o) => rrdbnet(ctx, x, { ...o, scale }),
@@ -31,6 +32,7 @@ export const rrdbnetArchitecture = defineArchitecture({
       bytesPerPixel: 4 * (4 * (o.features + 4 * o.growth) + (5 / 3) * 3 * o.features * scale * scale + 6 * scale * scale),
       sizeMultiple: unshuffle,
       minimumSize: 1,
+      channels: o.channels,
     };
   },
   stateElements: (o, scale) => {
@@ -39,7 +41,7 @@ export const rrdbnetArchitecture = defineArchitecture({
     const unshuffle = unshuffleOf(o, scale);
     let denseBlock = convElements(nf + 4 * gc, nf);
     for (let i = 0; i < 4; i++) denseBlock += convElements(nf + i * gc, gc);
-    return convElements(RGB * unshuffle * unshuffle, nf) + o.blocks * 3 * denseBlock + ((o.upsamplings ?? 2) + 2) * convElements(nf, nf) + convElements(nf, RGB);
+    return convElements(o.channels * unshuffle * unshuffle, nf) + o.blocks * 3 * denseBlock + ((o.upsamplings ?? 2) + 2) * convElements(nf, nf) + convElements(nf, o.channels);
   },
   trainingMisfit: (o, scale, lrPatch) => {
     const upsamplings = o.upsamplings ?? 2;

@@ -1,6 +1,6 @@
 import type { KeyRenaming } from '../keyRenaming.js';
 import { sameNames, templateRenaming } from '../keyRenaming.js';
-import { count, requireRgb, type LayoutReading, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
+import { count, pictureChannels, type LayoutReading, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
 
 /**
  * ESRGAN's RRDBNet in the three key layouts its released weights come in. Our `rrdbnet` uses
@@ -22,18 +22,18 @@ interface RRDBNetShape {
 }
 
 function rrdbnetReading(weights: LayoutWeights, shape: RRDBNetShape, renaming: KeyRenaming): LayoutReading {
-  requireRgb(weights, shape.lastKey, shape.outChannels, 'output');
-  const unshuffle = Math.round(Math.sqrt(shape.inChannels / 3));
-  if (![1, 2, 4].includes(unshuffle) || 3 * unshuffle * unshuffle !== shape.inChannels) {
-    weights.fail(`'${shape.firstKey}' takes ${shape.inChannels} channels: neither RGB (3) nor pixel-unshuffled RGB (12, 48)`);
+  const channels = pictureChannels(weights, shape.lastKey, shape.outChannels, 'output');
+  const unshuffle = Math.round(Math.sqrt(shape.inChannels / channels));
+  if (![1, 2, 4].includes(unshuffle) || channels * unshuffle * unshuffle !== shape.inChannels) {
+    weights.fail(`'${shape.firstKey}' takes ${shape.inChannels} channels: neither the ${channels} of its output nor pixel-unshuffled (${4 * channels}, ${16 * channels})`);
   }
   const scale = 2 ** shape.upsamplings / unshuffle;
   if (!Number.isInteger(scale)) weights.fail(`${shape.upsamplings} x2 upsampling stages cannot undo a ${unshuffle}x pixel-unshuffle`);
   const { features, blocks, growth, upsamplings } = shape;
   return {
     // Two stages is what our rrdbnet assumes; only other counts are written down.
-    spec: { arch: 'rrdbnet', scale, options: { features, blocks, growth, ...(upsamplings === 2 ? {} : { upsamplings }) } },
-    details: `${count(blocks, 'block')}, ${count(features, 'feature')}${growth === 32 ? '' : `, growth ${growth}`}`,
+    spec: { arch: 'rrdbnet', scale, options: { features, blocks, growth, ...(upsamplings === 2 ? {} : { upsamplings }), ...(channels === 3 ? {} : { channels }) } },
+    details: `${count(blocks, 'block')}, ${count(features, 'feature')}${growth === 32 ? '' : `, growth ${growth}`}${channels === 3 ? '' : channels === 1 ? ', gray' : ', RGBA'}`,
     renaming,
   };
 }
