@@ -102,10 +102,10 @@ describe('weights that match a layout but not its network name the offending key
     expect(detectionError(state).message).toContain("looks like EDSR (EDSR-PyTorch layout) but 'sub_mean' is not the DIV2K mean shift");
   });
 
-  it('a network for gray pictures (enhance runs RGB models only)', async () => {
+  it('a network for 2-channel pictures (gray, RGB and RGBA models run)', async () => {
     const state = await fixtureWeights('realesrgan-compact-x4');
-    state.set('body.0.weight', zeros(4, 1, 3, 3));
-    expect(detectionError(state).message).toContain("'body.0.weight' gives it 1 input channels; only RGB (3-channel) models can be run");
+    state.set('body.0.weight', zeros(4, 2, 3, 3));
+    expect(detectionError(state).message).toContain("'body.0.weight' gives it 2 input channels; gray (1), RGB (3) or RGBA (4) models can be run");
   });
 
   it('a conv whose output channels are no PixelShuffle of RGB', async () => {
