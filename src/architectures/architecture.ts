@@ -76,6 +76,9 @@ export function defineArchitecture<const Name extends string, Schema extends z.Z
 /** Elements of a k x k conv with bias (torch.nn.Conv2d): weight [out, in, k, k] and bias [out]. */
 export const convElements = (inChannels: number, outChannels: number, kernel = 3): number => outChannels * inChannels * kernel * kernel + outChannels;
 
+/** The factors of a PixelShuffle upsampler's stages: x3 is one stage, other scales x2 stages (EDSR, SwinIR). */
+export const pixelShuffleStages = (scale: number): number[] => (scale === 3 ? [3] : Array.from({ length: Math.round(Math.log2(scale)) }, () => 2));
+
 /** BatchNorm2d: weight, bias, running mean and running variance. */
 export const batchNormElements = (channels: number): number => 4 * channels;
 

@@ -5,7 +5,7 @@ import { resampleBytesNeeded, WASM_MEMORY_LIMIT } from '../resize/resampleWasm.j
 import type { ResizeMethod } from '../resize/resizeImage.js';
 import { resizeTo } from './interpolate.js';
 import type { ModelTraits } from './modelTraits.js';
-import { modelPasses, outputSize, passesAreExact, type OutputSize, type PictureSize, type SizeRequest } from './outputSize.js';
+import { enlargementOf, modelPasses, outputSize, passesAreExact, type OutputSize, type PictureSize, type SizeRequest } from './outputSize.js';
 import type { TileRunner } from './tileRunner.js';
 import { upscaleToRaster, upscaleToTensor, type PictureOptions } from './upscalePicture.js';
 
@@ -31,8 +31,7 @@ export interface Enlargement {
 export function planEnlargement(input: PictureSize, request: SizeRequest, modelScale: number | undefined, defaultScale: number): Enlargement {
   const size = outputSize(input, request, modelScale ?? defaultScale);
   if (modelScale === undefined) return { input, size, passes: 0, modelScale: 1, resize: true };
-  const factor = Math.max(size.resized.width / input.width, size.resized.height / input.height);
-  const passes = modelPasses(factor, modelScale);
+  const passes = modelPasses(enlargementOf(input, size), modelScale);
   return { input, size, passes, modelScale, resize: !passesAreExact(input, size, modelScale, passes) };
 }
 

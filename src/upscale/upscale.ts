@@ -10,7 +10,7 @@ import { enlargementProblem, enlargeToRaster, planEnlargement, resizeToRaster, t
 import { loadModelRunner } from './loadModelRunner.js';
 import type { MemoryBudget } from './memoryBudget.js';
 import type { ModelRunner } from './modelRunner.js';
-import { bestModelScale, outputSize } from './outputSize.js';
+import { bestModelScale, enlargementOf, outputSize } from './outputSize.js';
 import type { TilingPlan } from './upscalePicture.js';
 import { DEFAULT_SCALE, optionError, upscaleOptionsSchema } from './upscaleOptions.js';
 
@@ -92,9 +92,8 @@ export class UpscaleJob {
     if (method) return undefined;
     let name = model;
     if (name === undefined) {
-      const size = outputSize({ width, height }, this.options, DEFAULT_SCALE);
-      const factor = Math.max(size.resized.width / width, size.resized.height / height);
-      const scale = bestModelScale(factor, shippedScales());
+      const input = { width, height };
+      const scale = bestModelScale(enlargementOf(input, outputSize(input, this.options, DEFAULT_SCALE)), shippedScales());
       name = scale === undefined ? undefined : defaultModelFor(scale);
       // Without a shipped model (a trimmed install), bicubic.
       if (name === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { convElements, defineArchitecture } from '../architecture.js';
+import { convElements, defineArchitecture, pixelShuffleStages } from '../architecture.js';
 import { residualNetworkTraits } from '../srresnet/descriptor.js';
 import { basicsrEdsrLayout, edsrPytorchLayout } from './layouts.js';
 import { edsr } from './network.js';
@@ -7,8 +7,6 @@ import { edsr } from './network.js';
 const RGB = 3;
 const size = z.number().int().positive();
 
-/** Nearest-to-LR convs of a PixelShuffle upsampler: x3 is one stage, other scales x2 stages. */
-const shuffleStages = (scale: number): number[] => (scale === 3 ? [3] : Array.from({ length: Math.round(Math.log2(scale)) }, () => 2));
 
 /** EDSR (Lim et al. 2017): residual blocks without batch norm, scaled residuals, mean shift. */
 export const edsrArchitecture = defineArchitecture({
@@ -20,7 +18,7 @@ export const edsrArchitecture = defineArchitecture({
   traits: residualNetworkTraits,
   stateElements: (o, scale) => {
     const nf = o.features;
-    return convElements(RGB, nf) + o.blocks * 2 * convElements(nf, nf) + convElements(nf, nf) + shuffleStages(scale).reduce((sum, f) => sum + convElements(nf, nf * f * f), 0) + convElements(nf, RGB);
+    return convElements(RGB, nf) + o.blocks * 2 * convElements(nf, nf) + convElements(nf, nf) + pixelShuffleStages(scale).reduce((sum, f) => sum + convElements(nf, nf * f * f), 0) + convElements(nf, RGB);
   },
   // x3 is one PixelShuffle stage, the other scales x2 stages: any scale trains.
   layouts: [basicsrEdsrLayout, edsrPytorchLayout],

@@ -5,6 +5,7 @@ import { float32Tensor } from '../../graph/tensorData.js';
 import type { Value } from '../../graph/value.js';
 import type { BuildContext } from '../../nn/buildContext.js';
 import { conv2d } from '../../nn/conv2d.js';
+import { pixelShuffleStages } from '../architecture.js';
 
 export interface EDSROptions {
   features?: number;
@@ -32,7 +33,7 @@ export function edsr(ctx: BuildContext, x: Value, options: EDSROptions = {}): Va
   const resScale = options.resScale ?? 1;
   const imgRange = options.imgRange ?? 255;
   const scale = options.scale ?? 4;
-  const stages = scale === 3 ? [3] : Array.from({ length: Math.round(Math.log2(scale)) }, () => 2);
+  const stages = pixelShuffleStages(scale);
   if (stages.reduce((a, b) => a * b, 1) !== scale) throw new RangeError(`EDSR: scale must be a power of two or 3, got ${scale}`);
   const mean = x.graph.constant(float32Tensor([...DIV2K_RGB_MEAN], [1, 3, 1, 1]));
   const conv = { kernel: 3 };

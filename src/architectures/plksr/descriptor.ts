@@ -1,31 +1,24 @@
 import { z } from 'zod';
 import { convElements, defineArchitecture } from '../architecture.js';
+import { largeKernelChannels, plkOptionFields } from '../realplksr/descriptor.js';
 import { realplksr } from '../realplksr/network.js';
 import { PLKSR_MIXERS, plksrLayout } from './layouts.js';
 
 const RGB = 3;
-const size = z.number().int().positive();
 
 /** PLKSR (Lee et al. 2024): partial large kernel blocks without normalisation; the network is RealPLKSR's with its mixer and names. */
 export const plksrArchitecture = defineArchitecture({
   name: 'plksr',
   options: z
-    .object({
-      // The paper's PLKSR: 64 channels, 28 blocks, CCM, a 17x17 kernel on a quarter of the channels.
-      dim: size.default(64),
-      blocks: size.default(28),
-      kernel: z.number().int().min(1).refine((k) => k % 2 === 1, { message: 'must be odd' }).default(17),
-      split_ratio: z.number().positive().max(1).default(0.25),
-      attention: z.number().int().min(0).max(1).default(1),
-      mixer: z.enum(['ccm', 'iccm', 'dccm']).default('ccm'),
-    })
+    // The paper's PLKSR mixes channels with CCM.
+    .object({ ...plkOptionFields, mixer: z.enum(['ccm', 'iccm', 'dccm']).default('ccm') })
     .strict(),
   build: (ctx, x, scale, o) =>
     realplksr(ctx, x, {
       dim: o.dim,
       blocks: o.blocks,
       kernel: o.kernel,
-      largeKernelChannels: Math.floor(o.dim * o.split_ratio),
+      largeKernelChannels: largeKernelChannels(o),
       attention: o.attention === 1,
       normGroups: 0,
       scale,
@@ -40,7 +33,7 @@ export const plksrArchitecture = defineArchitecture({
   }),
   stateElements: (o, scale) => {
     const d = o.dim;
-    const p = Math.floor(d * o.split_ratio);
+    const p = largeKernelChannels(o);
     const [k1, k2] = PLKSR_MIXERS[o.mixer];
     const block = convElements(d, 2 * d, k1) + convElements(2 * d, d, k2) + convElements(p, p, o.kernel) + (o.attention ? convElements(d, d) : 0) + convElements(d, d, 1);
     return convElements(RGB, d) + o.blocks * block + convElements(d, RGB * scale * scale);

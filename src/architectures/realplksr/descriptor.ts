@@ -6,20 +6,22 @@ import { realplksr } from './network.js';
 const RGB = 3;
 const size = z.number().int().positive();
 
+/** The options PLKSR and RealPLKSR share; the published models: 64 channels, 28 blocks, a 17x17 kernel on a quarter of them. */
+export const plkOptionFields = {
+  dim: size.default(64),
+  blocks: size.default(28),
+  kernel: z.number().int().min(1).refine((k) => k % 2 === 1, { message: 'must be odd' }).default(17),
+  split_ratio: z.number().positive().max(1).default(0.25),
+  attention: z.number().int().min(0).max(1).default(1),
+};
+
 const options = z
-  .object({
-    // The published RealPLKSR (neosr): 64 channels, 28 blocks, a 17x17 kernel on a quarter of them.
-    dim: size.default(64),
-    blocks: size.default(28),
-    kernel: z.number().int().min(1).refine((k) => k % 2 === 1, { message: 'must be odd' }).default(17),
-    split_ratio: z.number().positive().max(1).default(0.25),
-    attention: z.number().int().min(0).max(1).default(1),
-    norm_groups: size.default(4),
-  })
+  .object({ ...plkOptionFields, norm_groups: size.default(4) })
   .strict()
   .refine((o) => o.dim % o.norm_groups === 0, { message: 'dim must be a multiple of norm_groups', path: ['norm_groups'] });
 
-const largeKernelChannels = (o: { dim: number; split_ratio: number }) => Math.floor(o.dim * o.split_ratio);
+/** The channels the large kernel sees (the first ones). */
+export const largeKernelChannels = (o: { dim: number; split_ratio: number }) => Math.floor(o.dim * o.split_ratio);
 
 /** RealPLKSR: partial large kernel CNN blocks (conv-only, GroupNorm), PixelShuffle. */
 export const realplksrArchitecture = defineArchitecture({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { convElements, defineArchitecture } from '../architecture.js';
+import { convElements, defineArchitecture, pixelShuffleStages } from '../architecture.js';
 import { swinirLayout } from './layouts.js';
 import { swinir, SWINIR_UPSAMPLERS } from './network.js';
 
@@ -46,8 +46,7 @@ function reconstructionElements(o: Options, scale: number): number {
     case 'pixelshuffledirect':
       return convElements(c, RGB * scale * scale);
     case 'pixelshuffle': {
-      const stages = scale === 3 ? [3] : Array.from({ length: Math.round(Math.log2(scale)) }, () => 2);
-      return convElements(c, nf) + stages.reduce((n, f) => n + convElements(nf, nf * f * f), 0) + convElements(nf, RGB);
+      return convElements(c, nf) + pixelShuffleStages(scale).reduce((n, f) => n + convElements(nf, nf * f * f), 0) + convElements(nf, RGB);
     }
     case 'nearest+conv':
       return convElements(c, nf) + Math.log2(scale) * convElements(nf, nf) + convElements(nf, nf) + convElements(nf, RGB);

@@ -10,6 +10,7 @@ import type { BuildContext } from '../../nn/buildContext.js';
 import { conv2d } from '../../nn/conv2d.js';
 import { constantInit } from '../../nn/init.js';
 import { linear } from '../../nn/linear.js';
+import { pixelShuffleStages } from '../architecture.js';
 import { DIV2K_RGB_MEAN } from '../edsr/network.js';
 import { windowAttention } from './windowAttention.js';
 
@@ -106,8 +107,7 @@ export function swinir(ctx: BuildContext, x: Value, o: SwinIROptions): Value {
     const nf = o.numFeat;
     let f = leakyRelu(conv2d(ctx.child('conv_before_upsample'), '0', body, c, nf, { kernel: 3 }), 0.01);
     if (o.upsampler === 'pixelshuffle') {
-      const stages = o.scale === 3 ? [3] : Array.from({ length: Math.round(Math.log2(o.scale)) }, () => 2);
-      stages.forEach((factor, i) => (f = pixelShuffle(conv2d(ctx.child('upsample'), String(2 * i), f, nf, nf * factor * factor, { kernel: 3 }), factor)));
+      pixelShuffleStages(o.scale).forEach((factor, i) => (f = pixelShuffle(conv2d(ctx.child('upsample'), String(2 * i), f, nf, nf * factor * factor, { kernel: 3 }), factor)));
     } else {
       for (let i = 1; 2 ** i <= o.scale; i++) f = leakyRelu(conv2d(ctx, `conv_up${i}`, resizeNearest(f, [2, 2]), nf, nf, { kernel: 3 }), 0.2);
       f = leakyRelu(conv2d(ctx, 'conv_hr', f, nf, nf, { kernel: 3 }), 0.2);
