@@ -24,10 +24,16 @@ const nodeBuiltinsUnavailable = {
 };
 
 /**
- * Library modules that ask the machine (Node's /proc, cgroups), each bundled as the page's module of the
- * same exports: the shared code calls one function on both platforms, and the page's answer is named there.
+ * Library modules that ask the machine (Node's /proc, cgroups) or read files (the WebAssembly kernels),
+ * each bundled as the page's module of the same exports: the shared code calls one function on both
+ * platforms, and the page's answer is named there.
  */
-const PAGE_STAND_INS = new Map([[fileURLToPath(new URL('../src/upscale/memoryBudget.ts', import.meta.url)), fileURLToPath(new URL('src/pageMemoryBudget.ts', root))]]);
+const PAGE_STAND_INS = new Map(
+  [
+    ['upscale/memoryBudget.ts', 'pageMemoryBudget.ts'],
+    ['io/wasmKernels.ts', 'pageWasmKernels.ts'],
+  ].map(([library, page]) => [fileURLToPath(new URL(`../src/${library}`, import.meta.url)), fileURLToPath(new URL(`src/${page}`, root))]),
+);
 
 const pageStandIns = {
   name: 'page-stand-ins',
@@ -56,6 +62,8 @@ await build({
   target: 'es2022',
   // onnxruntime-web's build that loads its WebAssembly files from ort.env.wasm.wasmPaths (/ort/).
   conditions: ['onnxruntime-web-use-extern-wasm'],
+  // The WebAssembly kernels (resizing) are bundled as bytes: see web/src/pageWasmKernels.ts.
+  loader: { '.wasm': 'binary' },
   minify: true,
   sourcemap: true,
   logLevel: 'warning',

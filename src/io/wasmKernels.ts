@@ -24,19 +24,4 @@ export function loadWasmKernels<T>(url: URL): T & { memory: WebAssembly.Memory }
   return exports as T & { memory: WebAssembly.Memory };
 }
 
-/** A bump allocator over a module's memory for one call; 16-byte aligned for SIMD loads. */
-export class WasmLayout {
-  private top = 1024;
-
-  alloc(bytes: number): number {
-    const at = this.top;
-    this.top += Math.ceil(bytes / 16) * 16;
-    return at;
-  }
-
-  /** Grow the memory to hold everything allocated so far. */
-  ensure(memory: WebAssembly.Memory): void {
-    const missing = Math.ceil(this.top / 65536) - memory.buffer.byteLength / 65536;
-    if (missing > 0) memory.grow(missing);
-  }
-}
+export { WasmLayout } from './wasmLayout.js';

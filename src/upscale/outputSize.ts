@@ -91,3 +91,15 @@ export function bestModelScale(factor: number, scales: readonly number[]): numbe
   };
   return [...scales].filter((m) => m > 1).sort((a, b) => cost(a)[0] - cost(b)[0] || cost(a)[1] - cost(b)[1])[0];
 }
+
+/**
+ * What a result named from its picture ends with: the size asked ('_w1920', '_h1080', '_1920x1080')
+ * or the factor ('_x3', the model's own when nothing is asked). The CLI and the page name files so.
+ */
+export function sizeSuffix(request: SizeRequest, defaultScale: number): string {
+  const { width, height } = request;
+  if (width !== undefined && height !== undefined) return `_${width}x${height}`;
+  if (width !== undefined) return `_w${width}`;
+  if (height !== undefined) return `_h${height}`;
+  return `_x${request.scale ?? defaultScale}`;
+}

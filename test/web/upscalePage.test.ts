@@ -81,6 +81,42 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     await page.close();
   }, 240_000);
 
+  it('makes the size asked, as the CLI does: x3 with the x4 model, a width, a box it covers; a bad factor is named', async () => {
+    const input = await picture('sized.png', 96, 64);
+    const cases = [
+      { mode: 'scale', fields: { '#factor': '3' }, cli: ['--scale', '3'], file: 'sized_x3.png', size: [288, 192] },
+      { mode: 'width', fields: { '#out-width': '250' }, cli: ['--width', '250'], file: 'sized_w250.png', size: [250, 167] },
+      { mode: 'box', fields: { '#out-width': '200', '#out-height': '150' }, fit: 'cover', cli: ['--width', '200', '--height', '150', '--fit', 'cover'], file: 'sized_200x150.png', size: [200, 150] },
+    ];
+    const page = await openPage();
+    for (const [i, c] of cases.entries()) {
+      const cliOutput = join(dir, `cli_${c.file}`);
+      expect((await runCli(['upscale', input, '--model', 'default-x4', ...c.cli, '-o', cliOutput])).code).toBe(0);
+      await page.selectOption('#size-mode', c.mode);
+      for (const [selector, value] of Object.entries(c.fields)) await page.fill(selector, value);
+      if (c.fit) await page.selectOption('#fit', c.fit);
+      await page.setInputFiles('#file-input', input);
+      const job = page.locator('li.job').nth(i);
+      await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+      const [download] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Download PNG' }).click()]);
+      expect(download.suggestedFilename()).toBe(c.file);
+      const saved = join(dir, `page_${c.file}`);
+      await download.saveAs(saved);
+      const fromPage = await sharp(saved).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const fromCli = await sharp(cliOutput).raw().toBuffer({ resolveWithObject: true });
+      expect([fromPage.info.width, fromPage.info.height], c.mode).toEqual(c.size);
+      expect([fromCli.info.width, fromCli.info.height], c.mode).toEqual(c.size);
+      expect(maxAbsDifference(fromCli.data, fromPage.data), c.mode).toBeLessThanOrEqual(2);
+    }
+    await page.selectOption('#size-mode', 'scale');
+    await page.fill('#factor', '20');
+    await page.setInputFiles('#file-input', input);
+    const bad = page.locator('li.job').nth(cases.length);
+    await expect.poll(() => bad.getAttribute('data-state'), { timeout: 60_000 }).toBe('failed');
+    expect(await bad.textContent()).toContain('output size: factor must be a number from 1 to 16');
+    await page.close();
+  }, 300_000);
+
   /** Upscale `input` in the page with a model file the user picks; the downloaded PNG's RGB samples. */
   async function upscaleWithOwnModel(input: string, model: string, expectedInStatus: string): Promise<Buffer> {
     const page = await openPage();

@@ -14,6 +14,15 @@ describe("the upscale worker's bundle (npm run build)", () => {
     expect(sources.some((s) => s === 'src/upscale/memoryBudget.ts')).toBe(false);
   });
 
+  it('resizes with the WebAssembly kernels bundled as bytes, not read from files as in Node', () => {
+    expect(sources).toContain('web/src/pageWasmKernels.ts');
+    expect(sources).not.toContain('src/io/wasmKernels.ts');
+    // esbuild's binary loader writes the module's bytes into the bundle as base64.
+    const bundle = readFileSync(join(assets, 'upscaleWorker.js'), 'utf8');
+    expect(bundle).toContain(readFileSync(join(repoRoot, 'build/resample.wasm')).toString('base64'));
+    expect(sources).toContain('src/upscale/enlargement.ts');
+  });
+
   it('runs models through the shared ModelRunner and holds none of the Node runtime', () => {
     expect(sources.some((s) => s === 'src/upscale/modelRunner.ts')).toBe(true);
     for (const nodeOnly of ['threadedBackend.ts', 'engineThread.ts', 'runtime/session.ts']) expect(sources.filter((s) => s.endsWith(nodeOnly))).toEqual([]);

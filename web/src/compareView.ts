@@ -26,13 +26,15 @@ export class CompareView {
     this.view.className = 'compare';
     this.view.tabIndex = 0;
     this.view.setAttribute('role', 'img');
-    this.view.setAttribute('aria-label', `Original (left of the divider) and ×${scale} result (right)`);
+    // The factor of the result's width (2.99 for a x3 request whose sides round).
+    const factor = Number.isInteger(scale) ? String(scale) : scale.toFixed(2);
+    this.view.setAttribute('aria-label', `Original (left of the divider) and ×${factor} result (right)`);
     this.beforeClip = document.createElement('div');
     this.beforeClip.className = 'before-clip';
     this.beforeClip.append(before);
     this.divider = document.createElement('div');
     this.divider.className = 'divider';
-    const tags = [tag('Original', 'left'), tag(`×${scale}`, 'right')];
+    const tags = [tag('Original', 'left'), tag(`×${factor}`, 'right')];
     this.view.append(after, this.beforeClip, this.divider, ...tags);
 
     const controls = document.createElement('div');

@@ -2,7 +2,9 @@
  * The upscale page: pictures are decoded by the browser, enlarged by the worker (onnxruntime-web, the
  * library's tiling), shown in a before/after view and downloaded as PNG or WebP. Nothing leaves the page.
  */
+import { sizeSuffix, type SizeRequest } from '../../src/upscale/outputSize.js';
 import { CompareView } from './compareView.js';
+import { setUpSizeControls, sizeRequest, targetSize } from './sizeControls.js';
 import { setUpTheme } from './theme.js';
 import type { FromWorker, ToWorker } from './workerProtocol.js';
 
@@ -206,12 +208,13 @@ class Job {
       if (this.cancelled) return this.setState('cancelled', 'cancelled');
       this.setState('decoding', 'decoding');
       const { canvas: before, pixels } = await decode(this.file);
+      const size = sizeRequest();
       const scale = loadedScale;
-      this.setState('running', `0 % of ${pixels.width}×${pixels.height} → ${pixels.width * scale}×${pixels.height * scale}`);
+      this.setState('running', `0 % of ${pixels.width}×${pixels.height}${targetSize(pixels.width, pixels.height, size, scale)}`);
       const tile = tileSelect.value === 'whole' ? 'whole' : Number(tileSelect.value);
       const reply = await new Promise<FromWorker>((resolve) => {
         this.id = worker.request(
-          { type: 'upscale', width: pixels.width, height: pixels.height, rgba: pixels.data.buffer as ArrayBuffer, tile },
+          { type: 'upscale', width: pixels.width, height: pixels.height, rgba: pixels.data.buffer as ArrayBuffer, tile, size },
           (message) => {
             if (message.type === 'progress') {
               this.progress.value = message.done / message.total;
@@ -228,14 +231,14 @@ class Job {
       if (reply.type === 'cancelled') return this.setState('cancelled', 'cancelled');
       if (reply.type === 'error') return this.setState('failed', reply.message);
       if (reply.type !== 'done') return;
-      this.show(before, reply, scale);
+      this.show(before, reply, size, scale);
     } catch (error) {
       this.cancelButton.disabled = true;
       this.setState('failed', error instanceof Error ? error.message : String(error));
     }
   }
 
-  private show(before: HTMLCanvasElement, reply: Extract<FromWorker, { type: 'done' }>, scale: number): void {
+  private show(before: HTMLCanvasElement, reply: Extract<FromWorker, { type: 'done' }>, size: SizeRequest, modelScale: number): void {
     const after = document.createElement('canvas');
     after.width = reply.width;
     after.height = reply.height;
@@ -252,14 +255,14 @@ class Job {
           if (!blob) return;
           const link = document.createElement('a');
           link.href = URL.createObjectURL(blob);
-          link.download = `${baseName(this.file.name)}_x${scale}.${extension}`;
+          link.download = `${baseName(this.file.name)}${sizeSuffix(size, modelScale)}.${extension}`;
           link.click();
           setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
         }, type, type === 'image/webp' ? 0.95 : undefined);
       });
       actions.append(download);
     }
-    this.result.append(new CompareView(before, after, scale).element, actions);
+    this.result.append(new CompareView(before, after, reply.width / before.width).element, actions);
   }
 }
 
@@ -298,6 +301,7 @@ function setUpDropZone(): void {
 async function start(): Promise<void> {
   setUpTheme();
   setUpDropZone();
+  setUpSizeControls();
   scaleSelect.addEventListener('change', fillModelMenu);
   modelSelect.addEventListener('change', onModelChoice);
   modelFileInput.addEventListener('change', onModelChoice);

@@ -9,7 +9,10 @@ import * as ort from 'onnxruntime-web/webgpu';
 import { createRaster, rasterSink, tensorFromRaster } from '../../src/image/raster.js';
 import { isCancelledError, isEnhanceError } from '../../src/errors.js';
 import { modelSourceFromBytes } from '../../src/models/modelBytes.js';
+import { enlargementProblem, enlargeToRaster, planEnlargement } from '../../src/upscale/enlargement.js';
 import { ModelRunner } from '../../src/upscale/modelRunner.js';
+import type { SizeRequest } from '../../src/upscale/outputSize.js';
+import { upscaleOptionsSchema } from '../../src/upscale/upscaleOptions.js';
 import { upscaleInto } from '../../src/upscale/upscalePicture.js';
 import { openOrtWebBackend, type WebExecutionProvider } from './ortWebBackend.js';
 import type { FromWorker, ToWorker } from './workerProtocol.js';
@@ -54,6 +57,17 @@ async function loadModel(name: string, bytes: Uint8Array, preferWebGpu: boolean)
   return { runner, where };
 }
 
+const sizeSchema = upscaleOptionsSchema.pick({ scale: true, width: true, height: true, fit: true });
+
+/** The page's size request checked by the CLI's rules; a bad one fails in one line naming the field. */
+function checkedSize(request: SizeRequest): SizeRequest {
+  const parsed = sizeSchema.safeParse(request);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue.path.join('.') === 'scale' ? 'factor' : issue.path.join('.');
+  throw new Error(`output size: ${field} ${issue.message}`);
+}
+
 let current: LoadedModel | undefined;
 const jobs = new Map<number, AbortController>();
 
@@ -74,14 +88,21 @@ async function upscale(message: Extract<ToWorker, { type: 'upscale' }>): Promise
   const started = performance.now();
   try {
     const input = tensorFromRaster({ width: message.width, height: message.height, channels: 4, bitDepth: 8, data: new Uint8Array(message.rgba) });
-    const output = createRaster(message.width * runner.scale, message.height * runner.scale, 4, 8);
+    const plan = planEnlargement({ width: message.width, height: message.height }, checkedSize(message.size), runner.scale, runner.scale);
+    const problem = enlargementProblem(plan);
+    if (problem) throw new Error(`the ${message.width}x${message.height} picture ${problem}`);
     // 'whole' still tiles above 1024 px: one run on a bigger picture can exhaust WebAssembly's 4 GB.
     const tile = message.tile === 'whole' ? Math.min(Math.max(message.width, message.height), 1024) : message.tile;
-    await upscaleInto(input, runner, rasterSink(output), {
-      tile,
-      signal: controller.signal,
-      onProgress: (done, total) => post({ type: 'progress', id: message.id, done, total }),
-    });
+    const options = { tile, signal: controller.signal, onProgress: (done: number, total: number) => post({ type: 'progress', id: message.id, done, total }) };
+    let output;
+    if (plan.passes === 1 && !plan.resize) {
+      // The model's own scale: tiles go straight into the 8-bit result, no whole-picture float tensor.
+      output = createRaster(message.width * runner.scale, message.height * runner.scale, 4, 8);
+      await upscaleInto(input, runner, rasterSink(output), options);
+    } else {
+      // Other sizes as the CLI makes them: the model as many times as needed, then a MATLAB bicubic resize.
+      output = await enlargeToRaster(input, runner, 8, plan, options);
+    }
     const rgba = (output.data as Uint8Array).buffer as ArrayBuffer;
     post({ type: 'done', id: message.id, width: output.width, height: output.height, rgba, seconds: (performance.now() - started) / 1000 }, [rgba]);
   } finally {

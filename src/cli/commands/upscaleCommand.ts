@@ -6,6 +6,7 @@ import { resolveModelPath, SHIPPED_MODELS_DIR } from '../../models/modelFile.js'
 import { readModelSource } from '../../models/modelSource.js';
 import { loadModelRunner, releaseModelRunners } from '../../upscale/loadModelRunner.js';
 import type { MemoryBudget } from '../../upscale/memoryBudget.js';
+import { sizeSuffix } from '../../upscale/outputSize.js';
 import { upscale, type UpscaleOptions } from '../../upscale/upscale.js';
 import { DEFAULT_SCALE, upscaleOptionsSchema } from '../../upscale/upscaleOptions.js';
 import type { TilingPlan } from '../../upscale/upscalePicture.js';
@@ -72,12 +73,9 @@ function describePlan(input: string, plan: TilingPlan, budget: MemoryBudget): st
  * the batch reuses it), so 'photo.png --model compact-x2' writes photo_x2.png.
  */
 async function outputSuffix(chosen: Pick<UpscaleOptions, UpscaleOptionName>): Promise<string> {
-  const { width, height } = chosen;
-  if (width !== undefined && height !== undefined) return `_${width}x${height}`;
-  if (width !== undefined) return `_w${width}`;
-  if (height !== undefined) return `_h${height}`;
-  const scale = chosen.scale ?? (chosen.model ? (await loadModelRunner(chosen.model, { threads: chosen.threads, precision: chosen.precision })).scale : DEFAULT_SCALE);
-  return `_x${scale}`;
+  const sizeGiven = chosen.width !== undefined || chosen.height !== undefined || chosen.scale !== undefined;
+  const modelScale = !sizeGiven && chosen.model ? (await loadModelRunner(chosen.model, { threads: chosen.threads, precision: chosen.precision })).scale : DEFAULT_SCALE;
+  return sizeSuffix(chosen, modelScale);
 }
 
 /**
