@@ -20,8 +20,8 @@ export interface TilingTraits {
   sizeMultiple: number;
   /** The smallest input side the network takes (a smaller tile is padded up to it). */
   minimumSize: number;
-  /** How a tile is padded to the size multiple: repeating its edge (default) or reflecting, as window-attention references do. */
-  padding?: 'edge' | 'reflect';
+  /** How a tile is padded to the size multiple: repeating its edge (default), reflecting, as window-attention references do, or with zeros (OmniSR's reference). */
+  padding?: 'edge' | 'reflect' | 'zeros';
   /** The graph is built for one input size (window partitions and masks): one session per padded tile shape. */
   perShapeGraph?: boolean;
   /** Tiles start on multiples of `sizeMultiple`, so their windows are the whole picture's windows. */

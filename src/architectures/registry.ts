@@ -3,8 +3,11 @@ import type { Value } from '../graph/value.js';
 import type { BuildContext } from '../nn/buildContext.js';
 import type { Architecture, ModelSpec, TilingTraits } from './architecture.js';
 import { autoencoderArchitecture } from './autoencoder/descriptor.js';
+import { datArchitecture } from './dat/descriptor.js';
 import { edsrArchitecture } from './edsr/descriptor.js';
+import { hatArchitecture } from './hat/descriptor.js';
 import { msrresnetArchitecture } from './msrresnet/descriptor.js';
+import { omnisrArchitecture } from './omnisr/descriptor.js';
 import { plksrArchitecture } from './plksr/descriptor.js';
 import { realplksrArchitecture } from './realplksr/descriptor.js';
 import { rrdbnetArchitecture } from './rrdbnet/descriptor.js';
@@ -25,7 +28,10 @@ export const ARCHITECTURES = [
   rrdbnetArchitecture,
   srvggCompactArchitecture,
   spanArchitecture,
+  hatArchitecture,
   swinirArchitecture,
+  datArchitecture,
+  omnisrArchitecture,
   realplksrArchitecture,
   plksrArchitecture,
   msrresnetArchitecture,

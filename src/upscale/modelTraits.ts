@@ -15,9 +15,13 @@ function sourceIndex(p: number, n: number, mode: 'edge' | 'reflect'): number {
   return q < n ? q : period - q;
 }
 
-/** Planar [3, h, w] pixels extended to [3, h2, w2] at the bottom and right, by repeating or reflecting the last rows and columns. */
-export function padTile(rgb: Float32Array, height: number, width: number, paddedHeight: number, paddedWidth: number, mode: 'edge' | 'reflect' = 'edge'): Float32Array {
+/** Planar [3, h, w] pixels extended to [3, h2, w2] at the bottom and right, by repeating or reflecting the last rows and columns, or with zeros. */
+export function padTile(rgb: Float32Array, height: number, width: number, paddedHeight: number, paddedWidth: number, mode: 'edge' | 'reflect' | 'zeros' = 'edge'): Float32Array {
   const out = new Float32Array(3 * paddedHeight * paddedWidth);
+  if (mode === 'zeros') {
+    for (let c = 0; c < 3; c++) for (let y = 0; y < height; y++) out.set(rgb.subarray((c * height + y) * width, (c * height + y + 1) * width), (c * paddedHeight + y) * paddedWidth);
+    return out;
+  }
   const columns = Array.from({ length: paddedWidth - width }, (_, i) => sourceIndex(width + i, width, mode));
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < paddedHeight; y++) {

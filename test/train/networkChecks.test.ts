@@ -21,6 +21,18 @@ const SMALL_OPTIONS: Record<ArchitectureName, Record<string, number | string>[]>
     { embed_dim: 8, groups: 2, depth: 1, heads: 1, window: 4, upsampler: 'pixelshuffledirect', resi_connection: '3conv', mlp_ratio: 1.5 },
     { embed_dim: 4, groups: 1, depth: 2, heads: 1, window: 4, upsampler: 'nearest+conv', num_feat: 4, patch_norm: 0, qkv_bias: 0 },
   ],
+  dat: [
+    { embed_dim: 32, groups: 1, depth: 3, heads: 4, expansion_factor: 2, split_h: 2, split_w: 4, num_feat: 4, img_size: 16 },
+    { embed_dim: 32, groups: 2, depth: 1, heads: 2, expansion_factor: 1.5, split_h: 4, split_w: 8, upsampler: 'pixelshuffledirect', resi_connection: '3conv', qkv_bias: 0 },
+  ],
+  omnisr: [
+    { num_feat: 8, res_num: 1, block_num: 1, window: 4 },
+    { num_feat: 4, res_num: 2, block_num: 2, window: 8, pe: 0, bias: 0 },
+  ],
+  hat: [
+    { embed_dim: 8, groups: 1, depth: 2, heads: 2, window: 4, compress_ratio: 2, squeeze_factor: 4, num_feat: 8 },
+    { embed_dim: 6, groups: 2, depth: 1, heads: 3, window: 4, overlap_ratio: 1, compress_ratio: 4, squeeze_factor: 2, mlp_ratio: 1.5, resi_connection: 'identity', num_feat: 4, patch_norm: 0, qkv_bias: 0 },
+  ],
 };
 const SCALES = [2, 3, 4, 8];
 
