@@ -9,6 +9,7 @@ import { quantizeCommand } from './commands/quantizeCommand.js';
 import { interpolateCommand } from './commands/interpolateCommand.js';
 import { modelsCommand } from './commands/modelsCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
+import { workerCommand } from './commands/workerCommand.js';
 import { trainCommand } from './commands/trainCommand.js';
 import { upscaleCommand } from './commands/upscaleCommand.js';
 import { weightsCommand } from './commands/weightsCommand.js';
@@ -35,7 +36,7 @@ Examples:
 
 Run 'enhance <command> --help' for a command's options.`,
     );
-  for (const command of [upscaleCommand(), downscaleCommand(), degradeCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), quantizeCommand(), interpolateCommand(), weightsCommand(), serveCommand()]) program.addCommand(command);
+  for (const command of [upscaleCommand(), downscaleCommand(), degradeCommand(), evalCommand(), trainCommand(), modelsCommand(), exportCommand(), quantizeCommand(), interpolateCommand(), weightsCommand(), serveCommand(), workerCommand()]) program.addCommand(command);
   // Usage errors become one line and exit code 2, like every other bad input.
   program.exitOverride();
   program.configureOutput({ outputError: () => {} });

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { apiRoutes, type ApiOptions } from './apiRoutes.js';
+import { isLoopbackHost, requireApiKey } from './apiKey.js';
 import { hostCheck } from './hostCheck.js';
 import { securityHeaders } from './responseHeaders.js';
 import { runsRoutes } from './runsApi.js';
@@ -28,6 +30,11 @@ export interface WebAppOptions {
   host?: string;
   /** The built front end; default web/dist of this package. */
   webRoot?: string;
+  /** The HTTP API under /v1 (upscale now, jobs on a queue); absent: the web app alone. */
+  api?: ApiOptions & {
+    /** Required of every /v1 request when set; it must be set when `host` is not a loopback address. */
+    apiKey?: string;
+  };
 }
 
 /**
@@ -50,6 +57,13 @@ export function createWebApp(options: WebAppOptions): Hono {
     return c.body(new Uint8Array(await readFile(file)), 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-cache' });
   });
   app.route('/api/runs', runsRoutes(options.runsDir, options.runsDirShown ?? options.runsDir));
+  if (options.api) {
+    const host = options.host ?? '127.0.0.1';
+    // Anyone who reaches the port could run the models: off loopback, only with the key.
+    if (!isLoopbackHost(host) && !options.api.apiKey) throw new Error(`the API listens on ${host}, beyond this machine: give --api-key (or ENHANCE_API_KEY)`);
+    app.use('/v1/*', requireApiKey(options.api.apiKey));
+    app.route('/v1', apiRoutes(options.api));
+  }
 
   const ortRoot = onnxruntimeWebDist();
   app.use('/ort/*', serveStatic({ root: ortRoot, rewriteRequestPath: (path) => path.replace(/^\/ort/, '') }));

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { EnhanceError } from '../../errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../image/formats.js';
 import { cardOf, describeCard } from '../../models/modelCard.js';
 import { resolveModelPath, SHIPPED_MODELS_DIR } from '../../models/modelFile.js';
@@ -7,11 +8,15 @@ import { readModelSource } from '../../models/modelSource.js';
 import { loadModelRunner, releaseModelRunners } from '../../upscale/loadModelRunner.js';
 import type { MemoryBudget } from '../../upscale/memoryBudget.js';
 import { sizeSuffix } from '../../upscale/outputSize.js';
+import { jobOptionsSchema, optionProblem } from '../../service/jobOptions.js';
+import { redisUrl } from '../../service/redisConnection.js';
+import { RedisJobQueue } from '../../service/redisJobQueue.js';
 import { upscale, type UpscaleOptions } from '../../upscale/upscale.js';
 import { DEFAULT_SCALE, upscaleOptionsSchema } from '../../upscale/upscaleOptions.js';
 import type { TilingPlan } from '../../upscale/upscalePicture.js';
 import { onInterrupt } from '../interrupt.js';
-import { planOutputs } from '../outputPlan.js';
+import { planOutputs, type PlannedOutput } from '../outputPlan.js';
+import { runQueueBatch } from '../queueBatch.js';
 import { positiveInteger } from '../parseOptions.js';
 import { runBatch } from '../runBatch.js';
 import { optionFromField } from '../schemaOption.js';
@@ -78,6 +83,19 @@ async function outputSuffix(chosen: Pick<UpscaleOptions, UpscaleOptionName>): Pr
   return sizeSuffix(chosen, modelScale);
 }
 
+/** The batch as jobs on a Redis queue: the options that change the picture travel with each job; tiling is each worker's. */
+async function upscaleOnQueue(queueUrl: string, plan: PlannedOutput[], chosen: Pick<UpscaleOptions, UpscaleOptionName>, flags: OutputFlags, signal: AbortSignal): Promise<number> {
+  if (chosen.method) throw new EnhanceError('--method runs here, not on workers: leave out --queue');
+  const parsed = jobOptionsSchema.safeParse({ model: chosen.model, scale: chosen.scale, width: chosen.width, height: chosen.height, fit: chosen.fit, tta: chosen.tta, alpha: chosen.alpha, quality: flags.quality });
+  if (!parsed.success) throw new EnhanceError(`upscale: ${optionProblem(parsed.error).message}`);
+  const queue = new RedisJobQueue(redisUrl(queueUrl), { resultTtlSeconds: 24 * 3600 });
+  try {
+    return await runQueueBatch(queue, plan, parsed.data, signal);
+  } finally {
+    await queue.close();
+  }
+}
+
 /**
  * A downloaded model (not one enhance wrote) is introduced in one line when it is loaded: what it was
  * recognised as, and its licence when the file, an OpenModelDB JSON beside it or its name says it.
@@ -114,6 +132,7 @@ export function upscaleCommand(): Command {
     .addOption(flag('precision'))
     .addOption(flag('threads'))
     .option('--verbose', 'say how each picture is cut into model runs and how much memory that takes')
+    .addOption(new Option('--queue <redis-url>', 'send one job per picture to enhance workers on a Redis queue (redis://host:port) and follow them; paths must be on storage every worker sees at the same path'))
     .addHelpText(
       'after',
       `
@@ -126,12 +145,14 @@ Examples:
   enhance upscale icon.png --scale 16             the x4 model twice
   enhance upscale photo.png --model RealESRGAN_x4plus.pth --tile 256
   enhance upscale shots/ -o shots_x4/ --format webp --skip-existing
-                                                  a whole folder, sub-folders mirrored`,
+                                                  a whole folder, sub-folders mirrored
+  enhance upscale /mnt/photos/in -o /mnt/photos/out --queue redis://queue.lan:6379
+                                                  the same, by enhance workers on many machines`,
     )
     .action(async (inputs: string[], options: OutputFlags & Record<string, unknown>) => {
       const chosen = upscaleOptionsFromFlags(options);
       let plan = await planOutputs(inputs, options.output, await outputSuffix(chosen), options.format);
-      if (chosen.model) await tellForeignModel(chosen.model);
+      if (chosen.model && options.queue === undefined) await tellForeignModel(chosen.model);
       if (options.skipExisting) {
         const before = plan.length;
         plan = plan.filter((entry) => !existsSync(entry.output));
@@ -140,6 +161,15 @@ Examples:
       // Ctrl-C: the tile in progress finishes, the picture being written is dropped, the model is released.
       const controller = new AbortController();
       onInterrupt(() => controller.abort());
+      if (typeof options.queue === 'string') {
+        const failures = await upscaleOnQueue(options.queue, plan, chosen, options, controller.signal);
+        if (controller.signal.aborted) process.exitCode = 130;
+        else if (failures > 0) {
+          if (plan.length > 1) process.stderr.write(`enhance: ${failures} of ${plan.length} pictures failed\n`);
+          process.exitCode = 2;
+        }
+        return;
+      }
       const failures = await runBatch('upscale', plan, controller.signal, ({ input, output }, onProgress) =>
         upscale(input, {
           ...chosen,
