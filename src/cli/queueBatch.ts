@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { JobStatus } from '../service/jobData.js';
@@ -30,17 +31,13 @@ export async function runQueueBatch(queue: JobQueue, plan: readonly PlannedOutpu
   }
   const progress = createProgress('upscale (queued)', ids.length);
   let failures = 0;
-  const fraction = new Map<string, number>();
+  setMaxListeners(0, signal); // one wait per job listens to it
   await Promise.all(
     ids.map(async (id, i) => {
       const entry = plan[i];
       const final: JobStatus | undefined = await waitForJob(queue, id, {
         signal,
         pollMs: 2000,
-        onChange: (status) => {
-          fraction.set(id, status.progress);
-          if (status.state === 'running') progress.inside(entry.input, Math.round(status.progress * 100), 100);
-        },
       }).catch(() => undefined);
       if (signal.aborted) return;
       if (final?.state === 'done') {

@@ -24,7 +24,7 @@ export interface RedisWorkerOptions {
    */
   lockMs?: number;
   /** Told each job's start and end, for the worker's log. */
-  onJob?: (event: { id: string; state: 'running' | 'done' | 'failed' | 'cancelled'; message?: string }) => void;
+  onJob?: (event: { id: string; picture: string; state: 'running' | 'done' | 'failed' | 'cancelled'; message?: string }) => void;
 }
 
 export interface RunningWorker {
@@ -49,7 +49,8 @@ export async function startRedisWorker(url: string, options: RedisWorkerOptions)
     QUEUE_NAME,
     async (job, _token, signal) => {
       const id = job.id!;
-      options.onJob?.({ id, state: 'running' });
+      const picture = 'path' in job.data.input ? job.data.input.path : job.data.input.name;
+      options.onJob?.({ id, picture, state: 'running' });
       let told = 0;
       try {
         const result = await runUpscaleJob(job.data, {
@@ -65,15 +66,15 @@ export async function startRedisWorker(url: string, options: RedisWorkerOptions)
             void job.updateProgress(fraction).catch(() => {});
           },
         });
-        options.onJob?.({ id, state: 'done' });
+        options.onJob?.({ id, picture, state: 'done' });
         return result;
       } catch (error) {
         if (isCancelledError(error)) {
-          options.onJob?.({ id, state: 'cancelled' });
+          options.onJob?.({ id, picture, state: 'cancelled' });
           throw new UnrecoverableError(CANCELLED_REASON);
         }
         const message = error instanceof Error ? error.message : String(error);
-        options.onJob?.({ id, state: 'failed', message });
+        options.onJob?.({ id, picture, state: 'failed', message });
         if (error instanceof JobInputError) throw new UnrecoverableError(message);
         throw error;
       }

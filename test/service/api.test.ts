@@ -1,3 +1,4 @@
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -44,7 +45,7 @@ async function settled(request: (path: string) => Response | Promise<Response>, 
   }
 }
 
-const post = (body: Uint8Array, headers: Record<string, string> = { 'Content-Type': 'image/png' }): RequestInit => ({ method: 'POST', body, headers });
+const post = (body: Uint8Array, headers: Record<string, string> = { 'Content-Type': 'image/png' }): RequestInit => ({ method: 'POST', body: new Uint8Array(body) as Uint8Array<ArrayBuffer>, headers });
 
 describe('the HTTP API (memory queue)', () => {
   let dir: string;
@@ -149,6 +150,24 @@ describe('the HTTP API (memory queue)', () => {
     const result = await api.request(`/v1/jobs/${job.id}/result`);
     expect(result.headers.get('content-type')).toBe('image/png');
     expect((await sharp(Buffer.from(await result.arrayBuffer())).metadata()).width).toBe(40);
+  }, 60_000);
+
+  it('POST /v1/jobs with paths in the storage folder: written there atomically; the result names it', async () => {
+    await writeFile(join(dir, 'shared.png'), await png(16, 12, 21));
+    const body = JSON.stringify({ paths: [{ input: 'shared.png', output: 'out/shared_x4.webp' }], options: { model: 'realesrgan-compact-x4' } });
+    const response = await api.request('/v1/jobs', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    expect(response.status).toBe(202);
+    const { jobs } = (await response.json()) as { jobs: JobStatus[] };
+    expect(jobs.length).toBe(1);
+    const status = await settled(api.request, jobs[0].id);
+    expect(status).toMatchObject({ state: 'done', output: join(dir, 'out/shared_x4.webp') });
+    expect(await (await api.request(`/v1/jobs/${jobs[0].id}/result`)).json()).toEqual({ output: join(dir, 'out/shared_x4.webp') });
+    const info = await sharp(join(dir, 'out/shared_x4.webp')).metadata();
+    expect([info.format, info.width, info.height]).toEqual(['webp', 64, 48]);
+    expect(await readdir(join(dir, 'out'))).toEqual(['shared_x4.webp']); // no temporary left
+    const missing = await api.request('/v1/jobs', { method: 'POST', body: JSON.stringify({ paths: [{ input: 'none.png', output: 'o.png' }] }), headers: { 'Content-Type': 'application/json' } });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: string }).error).toMatch(/paths\[0\]\.input: none\.png: no such file/);
   }, 60_000);
 
   it('a corrupt picture past the header check fails its own job with a line naming it', async () => {

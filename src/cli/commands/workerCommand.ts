@@ -53,7 +53,7 @@ Examples:
         preload: options.preload ?? ['default-x4', 'default-x2'],
         resultTtlSeconds: options.resultTtl,
         lockMs: options.lockMs,
-        onJob: ({ id, state, message }) => log(`${id} ${state}${message ? `: ${message}` : ''}`),
+        onJob: ({ id, picture, state, message }) => log(`${id} ${state} ${picture}${message ? `: ${message}` : ''}`),
       });
       // The pid, so scripts (and the tests) know the worker is ready.
       process.stdout.write(`ready ${process.pid}\n`);

@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobOptionsSchema } from '../../src/service/jobOptions.js';
+import { RedisJobQueue } from '../../src/service/redisJobQueue.js';
+import { repoRoot, runCli, temporaryDirectory } from '../helpers.js';
+import { hasRedis, RedisServer } from './redisServer.js';
+
+const MODEL = join(repoRoot, 'test/fixtures/models/realesrgan-compact-x4.pth');
+const MODEL_NAME = 'realesrgan-compact-x4';
+
+/** A noise picture, different for each seed. */
+async function writeNoise(path: string, width: number, height: number, seed: number): Promise<void> {
+  const data = Buffer.alloc(width * height * 3);
+  let state = seed * 7919 + 1;
+  for (let i = 0; i < data.length; i++) data[i] = (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 24;
+  await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(path);
+}
+
+/** An `enhance worker` process: its log lines as they come, ready once it prints `ready <pid>`. */
+class WorkerProcess {
+  readonly log: string[] = [];
+  private constructor(readonly child: ChildProcess) {}
+
+  static start(url: string, extra: string[] = []): Promise<WorkerProcess> {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/enhance.js'), 'worker', '--queue', url, '--models', MODEL, '--preload', MODEL_NAME, '--threads', '1', '--tile', '16', '--lock-ms', '3000', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = new WorkerProcess(child);
+    let partial = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      worker.log.push(...lines);
+    });
+    return new Promise((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().startsWith('ready') && resolve(worker));
+      child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${worker.log.join('\n')}`)));
+    });
+  }
+
+  /** Log lines of one state ('running', 'done', 'failed', 'cancelled') about a picture whose path ends with `name`. */
+  lines(state: string, name = ''): string[] {
+    return this.log.filter((line) => line.includes(` ${state} `) && line.split(': ')[1]?.split(' ')[2]?.endsWith(name));
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill(signal);
+    });
+  }
+}
+
+const until = async (condition: () => boolean, timeoutMs: number, what: string) => {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+async function pixels(path: string): Promise<Buffer> {
+  return sharp(path).raw().toBuffer();
+}
+
+describe.skipIf(!hasRedis)('the Redis queue (BullMQ) with enhance workers', () => {
+  let redis: RedisServer;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+    await redis?.close();
+  });
+
+  it('40 pictures on two workers: one killed mid-job and Redis restarted, every picture still comes out once, equal to the local CLI; a corrupt one fails alone', async () => {
+    const dir = await temporaryDirectory();
+    const inputs = join(dir, 'in');
+    await mkdir(inputs);
+    for (let i = 0; i < 39; i++) await writeNoise(join(inputs, `p${String(i).padStart(2, '0')}.png`), 40, 32, i + 1);
+    await writeNoise(join(inputs, 'big.png'), 240, 200, 99); // hundreds of tiles: still running when its worker is killed
+    const broken = await sharp(Buffer.alloc(64 * 64 * 3, 7), { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
+    await writeFile(join(inputs, 'corrupt.png'), broken.subarray(0, 60));
+
+    const local = await runCli(['upscale', inputs, '-o', join(dir, 'local'), '--model', MODEL, '--scale', '4', '--tile', '16', '--threads', '1']);
+    expect(local.code).toBe(2); // the corrupt picture
+
+    workers.push(await WorkerProcess.start(redis.url), await WorkerProcess.start(redis.url));
+    const client = runCli(['upscale', inputs, '-o', join(dir, 'queued'), '--model', MODEL_NAME, '--scale', '4', '--queue', redis.url]);
+
+    // Kill the worker that took the big picture, mid-job; then restart Redis under the survivor.
+    await until(() => workers.some((w) => w.lines('running', 'big.png').length > 0), 60_000, 'the big picture to start');
+    const victim = workers.find((w) => w.lines('running', 'big.png').length > 0)!;
+    const survivor = workers.find((w) => w !== victim)!;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(victim.lines('done', 'big.png')).toEqual([]);
+    await victim.stop('SIGKILL');
+    await redis.restart(1000);
+
+    const result = await client;
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/enhance: \S*corrupt\.png: not an image/);
+    expect(result.stderr).not.toMatch(/Warning/);
+    expect(result.stderr).toMatch(/1 of 41 pictures failed/);
+
+    const outputs = (await readdir(join(dir, 'queued'))).sort();
+    expect(outputs).toEqual((await readdir(join(dir, 'local'))).sort());
+    expect(outputs.length).toBe(40);
+    for (const name of outputs) expect((await pixels(join(dir, 'queued', name))).equals(await pixels(join(dir, 'local', name))), name).toBe(true);
+
+    // Each picture was finished once, by one worker; the big one was taken again by the survivor.
+    const done = [...victim.lines('done'), ...survivor.lines('done')].map((line) => line.split(' ').at(-1));
+    expect(done.length).toBe(40);
+    expect(new Set(done).size).toBe(40);
+    expect(survivor.lines('done', 'big.png').length).toBe(1);
+    expect(survivor.lines('failed', 'corrupt.png').length + victim.lines('failed', 'corrupt.png').length).toBe(1);
+  }, 300_000);
+
+  it('cancel removes a queued job, and stops a running one between tiles', async () => {
+    const dir = await temporaryDirectory();
+    const queue = new RedisJobQueue(redis.url, { resultTtlSeconds: 60 });
+    try {
+      for (const w of workers) await w.stop('SIGKILL');
+      workers.length = 0;
+      const options = jobOptionsSchema.parse({ model: MODEL_NAME });
+      const input = join(dir, 'slow.png');
+      await writeNoise(input, 320, 240, 5);
+      const job = (name: string) => ({ options, input: { path: input }, output: { path: join(dir, name) } });
+
+      // No worker yet: the job waits, and cancelling it removes it.
+      await queue.submit('a'.repeat(32), job('queued.png'));
+      expect((await queue.status('a'.repeat(32)))?.state).toBe('queued');
+      expect((await queue.cancel('a'.repeat(32)))?.state).toBe('cancelled');
+      expect(await queue.waiting()).toBe(0);
+
+      workers.push(await WorkerProcess.start(redis.url));
+      await queue.submit('b'.repeat(32), job('running.png'));
+      await until(() => workers[0].lines('running', 'slow.png').length > 0, 30_000, 'the job to start');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await queue.cancel('b'.repeat(32));
+      await until(() => workers[0].lines('cancelled', 'slow.png').length > 0, 30_000, 'the worker to stop the job');
+      let state;
+      for (let i = 0; i < 50 && (state = (await queue.status('b'.repeat(32)))?.state) !== 'cancelled'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(state).toBe('cancelled');
+      expect(workers[0].lines('done', 'slow.png')).toEqual([]);
+      expect((await readdir(dir)).sort()).toEqual(['slow.png']); // nothing written, not even a temporary file
+    } finally {
+      await queue.close();
+    }
+  }, 120_000);
+});
