@@ -203,6 +203,21 @@ describe('the HTTP API (memory queue)', () => {
     expect((await new Validator().validate(broken)).valid).toBe(false);
   }, 120_000);
 
+  it('finished jobs and their results expire after the configured time', async () => {
+    const store = new MemoryBlobStore();
+    const catalogue = new ModelCatalogue([MODEL]);
+    const queue = new MemoryJobQueue({ store, catalogue, resultTtlSeconds: 1 });
+    const app = createWebApp({ runsDir: join(dir, 'runs'), api: { queue, store, catalogue, resultTtlSeconds: 1, limits: DEFAULT_LIMITS } });
+    const request = (path: string, init?: RequestInit) => app.request(`http://localhost${path}`, init);
+    const { id } = (await (await request('/v1/jobs?model=realesrgan-compact-x4', post(await png(8, 8, 31)))).json()) as { id: string };
+    expect((await settled(request, id)).state).toBe('done');
+    expect((await request(`/v1/jobs/${id}/result`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect((await request(`/v1/jobs/${id}`)).status).toBe(404);
+    expect((await request(`/v1/jobs/${id}/result`)).status).toBe(404);
+    await queue.close();
+  }, 30_000);
+
   it('off loopback the API key is required, compared in constant time; on loopback it is optional', async () => {
     expect(() => apiApp({ runsDir: join(dir, 'runs'), host: '0.0.0.0' })).toThrow(/give --api-key/);
     const guarded = apiApp({ runsDir: join(dir, 'runs'), host: '0.0.0.0', apiKey: 's3cret-key' });

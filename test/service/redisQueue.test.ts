@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/serve/apiRoutes.js';
+import { createWebApp } from '../../src/serve/webServer.js';
 import { jobOptionsSchema } from '../../src/service/jobOptions.js';
+import { ModelCatalogue } from '../../src/service/modelCatalogue.js';
+import { upscale } from '../../src/upscale/upscale.js';
 import { RedisJobQueue } from '../../src/service/redisJobQueue.js';
 import { repoRoot, runCli, temporaryDirectory } from '../helpers.js';
 import { hasRedis, RedisServer } from './redisServer.js';
@@ -149,6 +153,34 @@ describe.skipIf(!hasRedis)('the Redis queue (BullMQ) with enhance workers', () =
       expect(state).toBe('cancelled');
       expect(workers[0].lines('done', 'slow.png')).toEqual([]);
       expect((await readdir(dir)).sort()).toEqual(['slow.png']); // nothing written, not even a temporary file
+    } finally {
+      await queue.close();
+    }
+  }, 120_000);
+
+  it('the HTTP API on the Redis queue: a picture sent over HTTP is upscaled by a worker on another process, progress as events', async () => {
+    const queue = new RedisJobQueue(redis.url, { resultTtlSeconds: 60 });
+    try {
+      if (workers.length === 0) workers.push(await WorkerProcess.start(redis.url));
+      const catalogue = new ModelCatalogue([MODEL]);
+      const app = createWebApp({ runsDir: join(await temporaryDirectory(), 'runs'), api: { queue, store: queue.store, catalogue, resultTtlSeconds: 60, limits: DEFAULT_LIMITS } });
+      const dir = await temporaryDirectory();
+      await writeNoise(join(dir, 'http.png'), 48, 40, 3);
+      const picture = await readFile(join(dir, 'http.png'));
+      const init = { method: 'POST', body: new Uint8Array(picture) as Uint8Array<ArrayBuffer>, headers: { 'Content-Type': 'image/png' } };
+      const now = await app.request(`http://localhost/v1/upscale?model=${MODEL_NAME}`, init);
+      expect(now.status).toBe(200);
+      const expected = await upscale(picture, { model: MODEL, tile: 16, threads: 1 }).raw();
+      expect((await sharp(Buffer.from(await now.arrayBuffer())).raw().toBuffer()).equals(Buffer.from(expected.data))).toBe(true);
+
+      const queued = await app.request(`http://localhost/v1/jobs?model=${MODEL_NAME}&scale=2`, init);
+      expect(queued.status).toBe(202);
+      const { id } = (await queued.json()) as { id: string };
+      const text = await (await app.request(`http://localhost/v1/jobs/${id}/events`)).text();
+      const states = [...text.matchAll(/^data: (.*)$/gm)].map((m) => (JSON.parse(m[1]) as { state: string }).state);
+      expect(states.at(-1)).toBe('done');
+      const result = await app.request(`http://localhost/v1/jobs/${id}/result`);
+      expect((await sharp(Buffer.from(await result.arrayBuffer())).metadata()).width).toBe(96);
     } finally {
       await queue.close();
     }
