@@ -45,6 +45,8 @@ Examples:
       const catalogue = new ModelCatalogue(options.models ?? []);
       for (const name of options.preload ?? []) if (!catalogue.pathOf(name)) throw new EnhanceError(`--preload: unknown model '${name}'`);
       const log = (line: string) => process.stderr.write(`enhance worker: ${line}\n`);
+      // Redis away (not started yet, restarting): the worker keeps trying, and says so.
+      const waiting = setInterval(() => log(`still waiting for Redis at ${url} (is it running and reachable?)`), 5000);
       const worker = await startRedisWorker(url, {
         catalogue,
         concurrency: options.concurrency,
@@ -55,6 +57,7 @@ Examples:
         lockMs: options.lockMs,
         onJob: ({ id, picture, state, message }) => log(`${id} ${state} ${picture}${message ? `: ${message}` : ''}`),
       });
+      clearInterval(waiting);
       // The pid, so scripts (and the tests) know the worker is ready.
       process.stdout.write(`ready ${process.pid}\n`);
       log(`taking jobs from ${url} (${options.concurrency} at a time); Ctrl-C stops after the jobs in hand`);
