@@ -10,6 +10,7 @@ import { webBench } from './webBench.js';
 const suites: Record<string, (datasets: string, rounds: number, args: string[]) => Promise<void>> = {
   degrade: degradeBench,
   resize: resizeBench,
+  service: (datasets, rounds, args) => import('./serviceBench.js').then((m) => m.serviceBench(datasets, rounds, args)),
   upscale: upscaleBench,
   web: webBench,
 };

@@ -37,7 +37,8 @@ export async function runQueueBatch(queue: JobQueue, plan: readonly PlannedOutpu
       const entry = plan[i];
       const final: JobStatus | undefined = await waitForJob(queue, id, {
         signal,
-        pollMs: 2000,
+        // Events carry the news; the poll is a safety net, spread so a big batch asks Redis ~20 times a second.
+        pollMs: Math.max(2000, ids.length * 50),
       }).catch(() => undefined);
       if (signal.aborted) return;
       if (final?.state === 'done') {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
@@ -71,7 +71,8 @@ async function readPicture(c: Context, limits: ApiLimits): Promise<{ bytes: Buff
     const file = form.image;
     if (!(file instanceof File)) return { status: 400, field: 'image', error: "the multipart form has no file field 'image'" };
     for (const [key, value] of Object.entries(form)) if (key !== 'image' && typeof value === 'string') fields[key] = value;
-    name = file.name || name;
+    name = fields.name ?? (file.name || name);
+    delete fields.name;
     bytes = Buffer.from(await file.arrayBuffer());
   } else {
     bytes = Buffer.from(await c.req.arrayBuffer());
@@ -117,6 +118,19 @@ function insideStorage(storage: string, path: string): string | undefined {
   const full = resolve(storage, path);
   const rel = relative(storage, full);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : full;
+}
+
+/** Whether `path` (or, when it does not exist yet, its nearest existing folder) really is inside `storage`, links followed. */
+async function realInside(storage: string, path: string): Promise<boolean> {
+  const root = await realpath(storage);
+  let probe = path;
+  for (;;) {
+    const real = await realpath(probe).catch(() => undefined);
+    if (real !== undefined) return insideStorage(root, real) !== undefined || real === root;
+    const parent = dirname(probe);
+    if (parent === probe) return false;
+    probe = parent;
+  }
 }
 
 async function fileDigest(path: string): Promise<string> {
@@ -175,12 +189,19 @@ export function apiRoutes(o: ApiOptions): Hono {
       if (isProblem(options)) return problem(c, { ...options, field: options.field && `options.${options.field}` });
       const full = await queueFull(o.queue, o.limits);
       if (full) return problem(c, full);
-      const jobs: JobStatus[] = [];
+      // Every pair checked before any is queued: a refused request queues nothing.
+      const checked: { input: string; output: string }[] = [];
       for (const [i, entry] of parsed.data.paths.entries()) {
         const input = insideStorage(o.storage, entry.input);
         const output = insideStorage(o.storage, entry.output);
         if (!input || !output) return c.json({ error: `paths[${i}]: must be inside the storage folder`, field: `paths.${i}` }, 400);
         if (!(await stat(input).then((s) => s.isFile(), () => false))) return c.json({ error: `paths[${i}].input: ${entry.input}: no such file in the storage folder`, field: `paths.${i}.input` }, 400);
+        // Links are followed to where they lead, which must be inside too.
+        if (!(await realInside(o.storage, input)) || !(await realInside(o.storage, dirname(output)))) return c.json({ error: `paths[${i}]: leads outside the storage folder through a link`, field: `paths.${i}` }, 400);
+        checked.push({ input, output });
+      }
+      const jobs: JobStatus[] = [];
+      for (const { input, output } of checked) {
         const id = jobKey(await fileDigest(input), options, output);
         jobs.push((await o.queue.submit(id, { options, input: { path: input }, output: { path: output } })).status);
       }

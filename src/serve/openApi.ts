@@ -81,8 +81,8 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/v1/jobs/{id}': {
-        get: { summary: "A job's state and progress", parameters: [jobIdParameter], responses: { '200': jobResponse('the job'), '404': error('unknown job') } },
-        delete: { summary: 'Cancel: a queued job is removed, a running one stops between tiles', parameters: [jobIdParameter], responses: { '200': jobResponse('the job after the cancel'), '404': error('unknown job') } },
+        get: { summary: "A job's state and progress", parameters: [jobIdParameter], responses: { '200': jobResponse('the job'), '401': error('missing or wrong API key'), '404': error('unknown job') } },
+        delete: { summary: 'Cancel: a queued job is removed, a running one stops between tiles', parameters: [jobIdParameter], responses: { '200': jobResponse('the job after the cancel'), '401': error('missing or wrong API key'), '404': error('unknown job') } },
       },
       '/v1/jobs/{id}/result': {
         get: {
@@ -90,6 +90,7 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [jobIdParameter],
           responses: {
             '200': { description: 'the picture (or, for a path job, where it was written)', content: { 'image/*': { schema: { type: 'string', format: 'binary' } }, 'application/json': { schema: { type: 'object', properties: { output: { type: 'string' } } } } } },
+            '401': error('missing or wrong API key'),
             '404': error('unknown job'),
             '409': error('not done yet, failed or cancelled'),
             '410': error('the result expired'),

@@ -9,7 +9,7 @@ import { upscaleOptionsSchema } from '../upscale/upscaleOptions.js';
  * the worker's business, not the client's: they change the speed, never the picture.
  */
 export const jobOptionsSchema = upscaleOptionsSchema
-  .pick({ scale: true, width: true, height: true, fit: true, tta: true, alpha: true })
+  .pick({ scale: true, width: true, height: true, fit: true, tta: true, alpha: true, precision: true })
   .extend({
     // A name, never a path: a client cannot make a server read a file of its choosing.
     model: z.string().optional().describe("a model the service runs, by name (GET /v1/models); default: the shipped model that reaches the size"),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { JobStatus, UpscaleJobData } from './jobData.js';
 
 /**
@@ -17,6 +18,15 @@ export interface JobQueue {
   /** Jobs waiting for a worker (a full queue answers 429). */
   waiting(): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * Whether a submission of a known job is answered by it: not when it failed or was cancelled, nor when
+ * it is done but wrote to a path whose file is gone (a batch run again after its outputs were deleted).
+ */
+export function stillAnswers(status: JobStatus): boolean {
+  if (status.state === 'failed' || status.state === 'cancelled') return false;
+  return !(status.state === 'done' && status.output !== undefined && !existsSync(status.output));
 }
 
 /** A job that ends: 'done', 'failed' or 'cancelled'. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { isCancelledError } from '../errors.js';
 import type { BlobStore } from './blobStore.js';
 import type { JobStatus, UpscaleJobData } from './jobData.js';
-import type { JobQueue } from './jobQueue.js';
+import { stillAnswers, type JobQueue } from './jobQueue.js';
 import type { ModelCatalogue } from './modelCatalogue.js';
 import { runUpscaleJob } from './runUpscaleJob.js';
 
@@ -39,7 +39,8 @@ export class MemoryJobQueue implements JobQueue {
 
   async submit(id: string, data: UpscaleJobData): Promise<{ status: JobStatus; duplicate: boolean }> {
     const known = this.jobs.get(id);
-    if (known && known.status.state !== 'failed' && known.status.state !== 'cancelled') return { status: { ...known.status }, duplicate: true };
+    if (known && stillAnswers(known.status)) return { status: { ...known.status }, duplicate: true };
+    clearTimeout(known?.expiry);
     const job: MemoryJob = { data, status: { id, state: 'queued', progress: 0, attempts: 0 } };
     this.jobs.set(id, job);
     this.pending.push(id);

@@ -9,13 +9,14 @@ export const CANCEL_CHANNEL = `${KEY_PREFIX}:cancel`;
 
 /** A `--queue redis://host:port[/db]` (or rediss://) URL checked, or a one-line error naming the flag. */
 export function redisUrl(queue: string): string {
+  const refusal = new EnhanceError(`--queue: '${queue}' is not a redis://host:port URL${queue === 'memory' ? " ('memory' is enhance serve's in-process queue; workers and upscale --queue need Redis)" : ''}`);
   let url: URL;
   try {
     url = new URL(queue);
   } catch {
-    throw new EnhanceError(`--queue: '${queue}' is neither 'memory' nor a redis://host:port URL`);
+    throw refusal;
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new EnhanceError(`--queue: '${queue}' is neither 'memory' nor a redis://host:port URL`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw refusal;
   return queue;
 }
 

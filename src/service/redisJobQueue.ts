@@ -2,7 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RedisBlobStore, type BlobStore } from './blobStore.js';
 import { blobKeys, type JobState, type JobStatus, type UpscaleJobData } from './jobData.js';
-import type { JobQueue } from './jobQueue.js';
+import { stillAnswers, type JobQueue } from './jobQueue.js';
 import { bullConnection, CANCEL_CHANNEL, connectRedis, KEY_PREFIX, QUEUE_NAME } from './redisConnection.js';
 
 /** The failure reason of a job stopped on request (the worker fails it so, without retries). */
@@ -35,6 +35,7 @@ export class RedisJobQueue implements JobQueue {
   private readonly queue: Queue;
   private readonly events: QueueEvents;
   private readonly redis: Redis;
+  private readonly watchers = new Map<string, Set<(status: JobStatus) => void>>();
 
   constructor(
     url: string,
@@ -46,13 +47,13 @@ export class RedisJobQueue implements JobQueue {
     this.events = new QueueEvents(QUEUE_NAME, { connection: bullConnection(url), prefix: KEY_PREFIX });
     this.queue.on('error', () => {});
     this.events.on('error', () => {});
-    this.events.setMaxListeners(0);
+    for (const name of ['progress', 'active', 'completed', 'failed', 'waiting', 'removed', 'delayed'] as const) this.events.on(name, (event: { jobId: string }) => this.dispatch(event));
   }
 
   async submit(id: string, data: UpscaleJobData): Promise<{ status: JobStatus; duplicate: boolean }> {
     const known = await this.status(id);
-    if (known && known.state !== 'failed' && known.state !== 'cancelled') return { status: known, duplicate: true };
-    if (known) await this.queue.remove(id).catch(() => 0); // a failed or cancelled job may be submitted again
+    if (known && stillAnswers(known)) return { status: known, duplicate: true };
+    if (known) await this.queue.remove(id).catch(() => 0); // failed, cancelled or its output deleted: submitted again
     await this.redis.del(this.cancelledKey(id));
     const age = this.options.resultTtlSeconds;
     await this.queue.add('upscale', data, {
@@ -104,15 +105,22 @@ export class RedisJobQueue implements JobQueue {
   }
 
   watch(id: string, listener: (status: JobStatus) => void): () => void {
-    const onEvent = (event: { jobId: string }) => {
-      if (event.jobId !== id) return;
-      void this.status(id).then((status) => status && listener(status));
-    };
-    const names = ['progress', 'active', 'completed', 'failed', 'waiting', 'removed', 'delayed'] as const;
-    for (const name of names) this.events.on(name, onEvent);
+    let listeners = this.watchers.get(id);
+    if (!listeners) this.watchers.set(id, (listeners = new Set()));
+    listeners.add(listener);
     return () => {
-      for (const name of names) this.events.off(name, onEvent);
+      listeners.delete(listener);
+      if (listeners.size === 0) this.watchers.delete(id);
     };
+  }
+
+  /** One handler per event kind for all watched jobs (a batch of thousands watches thousands of ids). */
+  private dispatch(event: { jobId: string }): void {
+    const listeners = this.watchers.get(event.jobId);
+    if (!listeners) return;
+    void this.status(event.jobId).then((status) => {
+      if (status) for (const listener of listeners) listener(status);
+    });
   }
 
   async waiting(): Promise<number> {

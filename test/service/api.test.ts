@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -165,9 +165,24 @@ describe('the HTTP API (memory queue)', () => {
     const info = await sharp(join(dir, 'out/shared_x4.webp')).metadata();
     expect([info.format, info.width, info.height]).toEqual(['webp', 64, 48]);
     expect(await readdir(join(dir, 'out'))).toEqual(['shared_x4.webp']); // no temporary left
-    const missing = await api.request('/v1/jobs', { method: 'POST', body: JSON.stringify({ paths: [{ input: 'none.png', output: 'o.png' }] }), headers: { 'Content-Type': 'application/json' } });
+    // Submitted again after its output was deleted, the job runs again (not answered by the finished one).
+    await rm(join(dir, 'out/shared_x4.webp'));
+    const again = (await (await api.request('/v1/jobs', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })).json()) as { jobs: JobStatus[] };
+    expect(again.jobs[0].id).toBe(jobs[0].id);
+    expect((await settled(api.request, jobs[0].id)).state).toBe('done');
+    expect(await readdir(join(dir, 'out'))).toEqual(['shared_x4.webp']);
+    // A request with one bad pair queues none of its pairs.
+    const pairs = [{ input: 'shared.png', output: 'out/never.png' }, { input: 'none.png', output: 'o.png' }];
+    const missing = await api.request('/v1/jobs', { method: 'POST', body: JSON.stringify({ paths: pairs }), headers: { 'Content-Type': 'application/json' } });
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { error: string }).error).toMatch(/paths\[0\]\.input: none\.png: no such file/);
+    expect(((await missing.json()) as { error: string }).error).toMatch(/paths\[1\]\.input: none\.png: no such file/);
+    expect(await api.queue.waiting()).toBe(0);
+    // A link inside the storage folder that leads out of it is refused.
+    await symlink(join(repoRoot, 'package.json'), join(dir, 'escape.png'));
+    const escaping = await api.request('/v1/jobs', { method: 'POST', body: JSON.stringify({ paths: [{ input: 'escape.png', output: 'out/e.png' }] }), headers: { 'Content-Type': 'application/json' } });
+    expect(escaping.status).toBe(400);
+    expect(((await escaping.json()) as { error: string }).error).toMatch(/leads outside the storage folder/);
+    expect(await readdir(join(dir, 'out'))).toEqual(['shared_x4.webp']);
   }, 60_000);
 
   it('a corrupt picture past the header check fails its own job with a line naming it', async () => {

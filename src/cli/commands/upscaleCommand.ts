@@ -86,7 +86,7 @@ async function outputSuffix(chosen: Pick<UpscaleOptions, UpscaleOptionName>): Pr
 /** The batch as jobs on a Redis queue: the options that change the picture travel with each job; tiling is each worker's. */
 async function upscaleOnQueue(queueUrl: string, plan: PlannedOutput[], chosen: Pick<UpscaleOptions, UpscaleOptionName>, flags: OutputFlags, signal: AbortSignal): Promise<number> {
   if (chosen.method) throw new EnhanceError('--method runs here, not on workers: leave out --queue');
-  const parsed = jobOptionsSchema.safeParse({ model: chosen.model, scale: chosen.scale, width: chosen.width, height: chosen.height, fit: chosen.fit, tta: chosen.tta, alpha: chosen.alpha, quality: flags.quality });
+  const parsed = jobOptionsSchema.safeParse({ model: chosen.model, scale: chosen.scale, width: chosen.width, height: chosen.height, fit: chosen.fit, tta: chosen.tta, alpha: chosen.alpha, precision: chosen.precision, quality: flags.quality });
   if (!parsed.success) throw new EnhanceError(`upscale: ${optionProblem(parsed.error).message}`);
   const queue = new RedisJobQueue(redisUrl(queueUrl), { resultTtlSeconds: 24 * 3600 });
   try {

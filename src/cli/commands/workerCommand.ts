@@ -61,7 +61,11 @@ Examples:
       // The pid, so scripts (and the tests) know the worker is ready.
       process.stdout.write(`ready ${process.pid}\n`);
       log(`taking jobs from ${url} (${options.concurrency} at a time); Ctrl-C stops after the jobs in hand`);
-      await new Promise<void>((resolve) => onInterrupt(() => resolve()));
+      // Ctrl-C, or SIGTERM from docker stop / systemd: the jobs in hand finish first.
+      await new Promise<void>((resolve) => {
+        onInterrupt(() => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
       log('stopping after the jobs in hand');
       await worker.close();
       await releaseModelRunners();
