@@ -76,6 +76,9 @@ export function defineArchitecture<const Name extends string, Schema extends z.Z
 /** Elements of a k x k conv with bias (torch.nn.Conv2d): weight [out, in, k, k] and bias [out]. */
 export const convElements = (inChannels: number, outChannels: number, kernel = 3): number => outChannels * inChannels * kernel * kernel + outChannels;
 
+/** Elements of a torch.nn.Linear: weight [out, in] and, with `bias`, bias [out]. */
+export const linearElements = (inFeatures: number, outFeatures: number, bias = true): number => inFeatures * outFeatures + (bias ? outFeatures : 0);
+
 /** The factors of a PixelShuffle upsampler's stages: x3 is one stage, other scales x2 stages (EDSR, SwinIR). */
 export const pixelShuffleStages = (scale: number): number[] => (scale === 3 ? [3] : Array.from({ length: Math.round(Math.log2(scale)) }, () => 2));
 

@@ -96,6 +96,20 @@ export function pixelShuffleScale(weights: LayoutWeights, key: string, count: nu
   return scale;
 }
 
+/** Scale of a PixelShuffle upsampler read stage by stage from `upsample.{0,2,...}.weight` (SwinIR, HAT, DAT). */
+export function pixelShuffleStagesScale(weights: LayoutWeights, features: number): number {
+  let scale = 1;
+  for (let i = 0; weights.has(`upsample.${i}.weight`); i += 2) scale *= pixelShuffleScale(weights, `upsample.${i}.weight`, weights.convShape(`upsample.${i}.weight`).out, features);
+  return scale;
+}
+
+/** The one value of `read(g)` over the groups, or a refusal: our transformers have the same depth and heads in every group. */
+export function sameInEveryGroup(weights: LayoutWeights, groups: number, what: string, read: (group: number) => number): number {
+  const values = Array.from({ length: groups }, (_, g) => read(g));
+  if (values.some((v) => v !== values[0])) weights.fail(`its groups have different ${what} (${values.join(', ')}); only equal ones are supported`);
+  return values[0];
+}
+
 /** Only RGB models can run on pictures (gray is run as RGB). */
 export function requireRgb(weights: LayoutWeights, key: string, channels: number, side: 'input' | 'output'): void {
   if (channels !== 3) weights.fail(`'${key}' gives it ${channels} ${side} channels; only RGB (3-channel) models can be run`);

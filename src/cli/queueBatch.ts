@@ -1,19 +1,11 @@
-import { createReadStream } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { JobStatus } from '../service/jobData.js';
-import { jobKey, type JobOptions } from '../service/jobOptions.js';
+import { fileDigest, jobKey, type JobOptions } from '../service/jobOptions.js';
 import type { JobQueue } from '../service/jobQueue.js';
 import { waitForJob } from '../service/waitForJob.js';
 import type { PlannedOutput } from './outputPlan.js';
 import { createProgress } from './progress.js';
-
-async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * `enhance upscale <dir> -o <dir> --queue redis://...`: one job per picture (paths absolute: every

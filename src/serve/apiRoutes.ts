@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -9,7 +7,7 @@ import sharp, { type Metadata } from 'sharp';
 import { z } from 'zod';
 import type { BlobStore } from '../service/blobStore.js';
 import { blobKeys, type JobStatus, type UpscaleJobData } from '../service/jobData.js';
-import { digestOf, jobKey, jobOptionsSchema, optionProblem, optionsFromFields, type JobOptions } from '../service/jobOptions.js';
+import { digestOf, fileDigest, jobKey, jobOptionsSchema, optionProblem, optionsFromFields, type JobOptions } from '../service/jobOptions.js';
 import { isFinished, type JobQueue } from '../service/jobQueue.js';
 import type { ModelCatalogue } from '../service/modelCatalogue.js';
 import { waitForJob } from '../service/waitForJob.js';
@@ -97,6 +95,15 @@ async function queueFull(queue: JobQueue, limits: ApiLimits): Promise<Problem | 
   return { status: 429, error: `the queue is full (${waiting} jobs wait); retry later`, retryAfter: 5 };
 }
 
+/** A picture request's picture and options, checked in the order a client fixes them: the picture, its options, then room in the queue. */
+async function acceptPicture(c: Context, o: ApiOptions): Promise<{ picture: { bytes: Buffer; name: string }; options: JobOptions } | Problem> {
+  const picture = await readPicture(c, o.limits);
+  if (isProblem(picture)) return picture;
+  const options = checkedOptions(optionsFromFields(picture.fields), o.catalogue);
+  if (isProblem(options)) return options;
+  return (await queueFull(o.queue, o.limits)) ?? { picture, options };
+}
+
 /** Queue a picture sent over HTTP: its bytes in the store under their digest, its result under the job's id. */
 async function submitPicture(o: ApiOptions, picture: { bytes: Buffer; name: string }, options: JobOptions) {
   const digest = digestOf(picture.bytes);
@@ -133,12 +140,6 @@ async function realInside(storage: string, path: string): Promise<boolean> {
   }
 }
 
-async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 const statusBody = (status: JobStatus) => ({ ...status, links: { self: `/v1/jobs/${status.id}`, result: `/v1/jobs/${status.id}/result`, events: `/v1/jobs/${status.id}/events` } });
 
 /**
@@ -161,12 +162,9 @@ export function apiRoutes(o: ApiOptions): Hono {
   });
 
   api.post('/upscale', limit, async (c) => {
-    const picture = await readPicture(c, o.limits);
-    if (isProblem(picture)) return problem(c, picture);
-    const options = checkedOptions(optionsFromFields(picture.fields), o.catalogue);
-    if (isProblem(options)) return problem(c, options);
-    const full = await queueFull(o.queue, o.limits);
-    if (full) return problem(c, full);
+    const accepted = await acceptPicture(c, o);
+    if (isProblem(accepted)) return problem(c, accepted);
+    const { picture, options } = accepted;
     const { status } = await submitPicture(o, picture, options);
     const final = await waitForJob(o.queue, status.id, { signal: c.req.raw.signal }).catch(() => undefined);
     if (!final) return c.json({ error: 'the job ended without a result (it expired or the client left)' }, 410);
@@ -207,13 +205,9 @@ export function apiRoutes(o: ApiOptions): Hono {
       }
       return c.json({ jobs: jobs.map(statusBody) }, 202);
     }
-    const picture = await readPicture(c, o.limits);
-    if (isProblem(picture)) return problem(c, picture);
-    const options = checkedOptions(optionsFromFields(picture.fields), o.catalogue);
-    if (isProblem(options)) return problem(c, options);
-    const full = await queueFull(o.queue, o.limits);
-    if (full) return problem(c, full);
-    const { status, duplicate } = await submitPicture(o, picture, options);
+    const accepted = await acceptPicture(c, o);
+    if (isProblem(accepted)) return problem(c, accepted);
+    const { status, duplicate } = await submitPicture(o, accepted.picture, accepted.options);
     c.header('Location', `/v1/jobs/${status.id}`);
     return c.json({ ...statusBody(status), duplicate }, 202);
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../image/formats.js';
 import { upscaleOptionsSchema } from '../upscale/upscaleOptions.js';
@@ -54,6 +55,13 @@ function canonical(options: JobOptions): string {
 /** The SHA-256 of a picture's bytes, hex. */
 export function digestOf(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The same digest of a file, read as a stream (pictures on shared storage may be large). */
+export async function fileDigest(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**

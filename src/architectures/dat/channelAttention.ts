@@ -9,7 +9,7 @@ import type { BuildContext } from '../../nn/buildContext.js';
 import { constantInit } from '../../nn/init.js';
 import { linear } from '../../nn/linear.js';
 import { channelMap, convBranch, spatialMap } from './interaction.js';
-import { toPicture, toTokens } from './tokens.js';
+import { toPicture, toTokens } from '../tokens.js';
 
 export interface ChannelAttentionShape {
   batch: number;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { batchNormElements, convElements, defineArchitecture, pixelShuffleStages } from '../architecture.js';
+import { batchNormElements, convElements, defineArchitecture, linearElements, pixelShuffleStages } from '../architecture.js';
 import { datLayout } from './layouts.js';
 import { dat, DAT_UPSAMPLERS } from './network.js';
 import { positionFeatures } from './positionBias.js';
@@ -44,7 +44,6 @@ const options = z
 
 type Options = z.output<typeof options>;
 
-const linearElements = (inFeatures: number, outFeatures: number, bias = true) => inFeatures * outFeatures + (bias ? outFeatures : 0);
 const layerNormElements = (c: number) => 2 * c;
 const depthwiseElements = (c: number) => 9 * c + c;
 

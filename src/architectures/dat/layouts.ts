@@ -1,17 +1,10 @@
 import { sameNames } from '../keyRenaming.js';
-import { count, pixelShuffleScale, requireRgb, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
+import { count, pixelShuffleScale, pixelShuffleStagesScale, requireRgb, sameInEveryGroup, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
 
 const BLOCK = 'layers.0.blocks.0';
 
 /** Buffers of the reference that we rebuild for each picture size (masks) or from the window (offsets, index). */
 const REBUILT_BUFFERS = ['.rpe_biases', '.relative_position_index', '.attn_mask_0', '.attn_mask_1'];
-
-/** The one value of `read(g)` over the groups, or a refusal: our DAT has the same depth and heads in every group. */
-function uniform(weights: LayoutWeights, groups: number, what: string, read: (group: number) => number): number {
-  const values = Array.from({ length: groups }, (_, g) => read(g));
-  if (values.some((v) => v !== values[0])) weights.fail(`its groups have different ${what} (${values.join(', ')}); only equal ones are supported`);
-  return values[0];
-}
 
 /** Heads of a group: the channel attention's temperature [heads, 1, 1], or twice a spatial half's position-MLP outputs when the group has no channel block. */
 function groupHeads(weights: LayoutWeights, group: number): number {
@@ -38,13 +31,6 @@ function trainingSize(weights: LayoutWeights): number {
   return Math.round(Math.sqrt(windows * n));
 }
 
-/** Scale of a PixelShuffle upsampler read stage by stage from `upsample.{0,2,...}.weight`. */
-function pixelShuffleStages(weights: LayoutWeights, features: number): number {
-  let scale = 1;
-  for (let i = 0; weights.has(`upsample.${i}.weight`); i += 2) scale *= pixelShuffleScale(weights, `upsample.${i}.weight`, weights.convShape(`upsample.${i}.weight`).out, features);
-  return scale;
-}
-
 /**
  * DAT as its reference implementation names it (zhengchen1999/DAT `dat_arch.py`, read the way
  * spandrel reads it): conv_first, before_RG.1, layers.G.blocks.B.{norm1, attn, norm2, ffn.{fc1,
@@ -60,8 +46,8 @@ export const datLayout: WeightLayout = {
     requireRgb(weights, 'conv_first.weight', first.in, 'input');
     const embed = first.out;
     const groups = weights.highestIndex('layers') + 1;
-    const depth = uniform(weights, groups, 'depths', (g) => weights.highestIndex(`layers.${g}.blocks`) + 1);
-    const heads = uniform(weights, groups, 'head counts', (g) => groupHeads(weights, g));
+    const depth = sameInEveryGroup(weights, groups, 'depths', (g) => weights.highestIndex(`layers.${g}.blocks`) + 1);
+    const heads = sameInEveryGroup(weights, groups, 'head counts', (g) => groupHeads(weights, g));
     const expansion = weights.shape(`${BLOCK}.ffn.fc1.weight`)[0] / embed;
     const [splitH, splitW] = windowSplit(weights);
 
@@ -71,7 +57,7 @@ export const datLayout: WeightLayout = {
     if (weights.has('conv_last.weight')) {
       upsampler = 'pixelshuffle';
       numFeat = weights.convShape('conv_before_upsample.0.weight').out;
-      scale = pixelShuffleStages(weights, numFeat);
+      scale = pixelShuffleStagesScale(weights, numFeat);
     } else if (weights.has('upsample.0.weight')) {
       upsampler = 'pixelshuffledirect';
       scale = pixelShuffleScale(weights, 'upsample.0.weight', weights.convShape('upsample.0.weight').out, 3);

@@ -12,7 +12,7 @@ import { DIV2K_RGB_MEAN } from '../edsr/network.js';
 import { adaptiveChannelAttention } from './channelAttention.js';
 import { isShiftedBlock } from './rectangleWindows.js';
 import { adaptiveSpatialAttention } from './spatialAttention.js';
-import { toPicture, toTokens, tokenNorm } from './tokens.js';
+import { toPicture, toTokens, tokenNorm } from '../tokens.js';
 
 export const DAT_UPSAMPLERS = ['pixelshuffle', 'pixelshuffledirect'] as const;
 export type DatUpsampler = (typeof DAT_UPSAMPLERS)[number];

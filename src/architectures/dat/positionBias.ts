@@ -6,7 +6,7 @@ import type { Graph } from '../../graph/graph.js';
 import type { Value } from '../../graph/value.js';
 import type { BuildContext } from '../../nn/buildContext.js';
 import { linear } from '../../nn/linear.js';
-import { tokenNorm } from './tokens.js';
+import { tokenNorm } from '../tokens.js';
 import { windowOffsetIndex, windowOffsets } from './rectangleWindows.js';
 
 /** The width of the position MLP of attention over `channels` channels: the reference's (channels // 4) // 4. */

@@ -12,7 +12,7 @@ import { linear } from '../../nn/linear.js';
 import { channelMap, convBranch, spatialMap } from './interaction.js';
 import { dynamicPositionBias } from './positionBias.js';
 import { fromWindows, rectangleShiftMask, toWindows } from './rectangleWindows.js';
-import { toPicture, toTokens } from './tokens.js';
+import { toPicture, toTokens } from '../tokens.js';
 
 export interface SpatialAttentionShape {
   batch: number;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { convElements, defineArchitecture, pixelShuffleStages } from '../architecture.js';
+import { convElements, defineArchitecture, linearElements, pixelShuffleStages } from '../architecture.js';
 import { reducedChannels } from './channelAttentionBlock.js';
 import { mlpHidden } from './hybridAttentionBlock.js';
 import { hatLayout } from './layouts.js';
@@ -42,7 +42,6 @@ const options = z
 
 type Options = z.output<typeof options>;
 
-const linearElements = (inFeatures: number, outFeatures: number, bias = true) => inFeatures * outFeatures + (bias ? outFeatures : 0);
 
 /** Norms, qkv, proj and MLP of a transformer block with a bias table of `tableRows` rows. */
 function attentionBlockElements(o: Options, tableRows: number): number {

@@ -5,7 +5,7 @@ import type { BuildContext } from '../../nn/buildContext.js';
 import { linear } from '../../nn/linear.js';
 import { windowAttention, type WindowAttentionShape } from '../swinir/windowAttention.js';
 import { channelAttentionBlock, type ChannelAttentionShape } from './channelAttentionBlock.js';
-import { toPicture, toTokens, tokenNorm } from './tokens.js';
+import { toPicture, toTokens, tokenNorm } from '../tokens.js';
 
 /** Hidden width of an MLP: int(channels * ratio) as the reference writes it (the epsilon absorbs a ratio read back as fc1 / channels). */
 export const mlpHidden = (channels: number, ratio: number): number => Math.floor(channels * ratio + 1e-9);

@@ -1,5 +1,5 @@
 import { sameNames } from '../keyRenaming.js';
-import { count, pixelShuffleScale, requireRgb, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
+import { count, pixelShuffleStagesScale, requireRgb, sameInEveryGroup, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
 import { hatScaleFits } from './network.js';
 
 const GROUP = 'layers.0.residual_group';
@@ -7,13 +7,6 @@ const BLOCK = `${GROUP}.blocks.0`;
 
 /** Buffers released files keep (position indexes, masks): we build our own for each picture size. */
 const STORED_BUFFERS = ['relative_position_index_SA', 'relative_position_index_OCA'];
-
-/** The one value of `read(g)` over the groups, or a refusal: our HAT has the same depth and heads in every group. */
-function uniform(weights: LayoutWeights, groups: number, what: string, read: (group: number) => number): number {
-  const values = Array.from({ length: groups }, (_, g) => read(g));
-  if (values.some((v) => v !== values[0])) weights.fail(`its groups have different ${what} (${values.join(', ')}); only equal ones are supported`);
-  return values[0];
-}
 
 /** A ratio r with floor(channels / r) = reduced, the whole quotient when there is one (as spandrel recovers HAT's ratios). */
 function ratioOf(weights: LayoutWeights, key: string, channels: number, reduced: number): number {
@@ -36,8 +29,7 @@ function overlapRatio(weights: LayoutWeights, window: number, overlap: number): 
 
 /** Scale of the pixel-shuffle stages `upsample.{0,2,...}.weight`. */
 function upsampleScale(weights: LayoutWeights, features: number): number {
-  let scale = 1;
-  for (let i = 0; weights.has(`upsample.${i}.weight`); i += 2) scale *= pixelShuffleScale(weights, `upsample.${i}.weight`, weights.convShape(`upsample.${i}.weight`).out, features);
+  const scale = pixelShuffleStagesScale(weights, features);
   if (!hatScaleFits(scale)) weights.fail(`its upsampler makes x${scale}; HAT makes x2^n or x3`);
   return scale;
 }
@@ -69,8 +61,8 @@ export const hatLayout: WeightLayout = {
     if (!weights.has('conv_before_upsample.0.weight')) weights.fail("it has no 'conv_before_upsample.0.weight'; only HAT's pixelshuffle reconstruction is supported");
     const embed = first.out;
     const groups = weights.highestIndex('layers') + 1;
-    const depth = uniform(weights, groups, 'depths', (g) => weights.highestIndex(`layers.${g}.residual_group.blocks`) + 1);
-    const heads = uniform(weights, groups, 'head counts', (g) => weights.shape(`layers.${g}.residual_group.overlap_attn.relative_position_bias_table`)[1]);
+    const depth = sameInEveryGroup(weights, groups, 'depths', (g) => weights.highestIndex(`layers.${g}.residual_group.blocks`) + 1);
+    const heads = sameInEveryGroup(weights, groups, 'head counts', (g) => weights.shape(`layers.${g}.residual_group.overlap_attn.relative_position_bias_table`)[1]);
     const tableRows = weights.shape(`${BLOCK}.attn.relative_position_bias_table`)[0];
     const window = (Math.sqrt(tableRows) + 1) / 2;
     if (!Number.isInteger(window)) weights.fail(`its window bias table has ${tableRows} rows, not (2 window - 1)^2`);

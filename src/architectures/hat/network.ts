@@ -9,7 +9,7 @@ import { pixelShuffleStages } from '../architecture.js';
 import { DIV2K_RGB_MEAN } from '../edsr/network.js';
 import { hybridAttentionBlock } from './hybridAttentionBlock.js';
 import { overlappingCrossAttention, overlapWindowSize } from './overlappingCrossAttention.js';
-import { toPicture, toTokens, tokenNorm } from './tokens.js';
+import { toPicture, toTokens, tokenNorm } from '../tokens.js';
 
 export const HAT_RESIDUAL_CONNECTIONS = ['1conv', 'identity'] as const;
 

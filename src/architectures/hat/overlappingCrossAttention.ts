@@ -10,7 +10,7 @@ import { linear } from '../../nn/linear.js';
 import { truncatedNormal } from '../swinir/init.js';
 import { windowPartition, windowReverse } from '../swinir/windowAttention.js';
 import { mlpResidual } from './hybridAttentionBlock.js';
-import { tokenNorm } from './tokens.js';
+import { tokenNorm } from '../tokens.js';
 
 /** The side of the key/value windows around a window: window + int(window * overlap ratio), as the reference. */
 export const overlapWindowSize = (window: number, overlapRatio: number): number => window + Math.floor(window * overlapRatio + 1e-9);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { convElements, defineArchitecture, pixelShuffleStages } from '../architecture.js';
+import { convElements, defineArchitecture, linearElements, pixelShuffleStages } from '../architecture.js';
 import { swinirLayout } from './layouts.js';
 import { swinir, SWINIR_UPSAMPLERS } from './network.js';
 
@@ -32,7 +32,6 @@ type Options = z.output<typeof options>;
 
 const effectiveWindow = (o: Options) => Math.min(o.window, o.img_size);
 
-const linearElements = (inFeatures: number, outFeatures: number, bias = true) => inFeatures * outFeatures + (bias ? outFeatures : 0);
 
 function residualConvElements(c: number, kind: Options['resi_connection']): number {
   return kind === '1conv' ? convElements(c, c) : convElements(c, c / 4) + convElements(c / 4, c / 4, 1) + convElements(c / 4, c);

@@ -1,21 +1,7 @@
 import { sameNames } from '../keyRenaming.js';
-import { count, pixelShuffleScale, requireRgb, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
+import { count, pixelShuffleScale, pixelShuffleStagesScale, requireRgb, sameInEveryGroup, type LayoutWeights, type WeightLayout } from '../weightLayout.js';
 
 const BLOCK = 'layers.0.residual_group.blocks.0';
-
-/** The one value of `read(i)` over the groups, or a refusal: our SwinIR has the same depth and heads in every group. */
-function uniform(weights: LayoutWeights, groups: number, what: string, read: (group: number) => number): number {
-  const values = Array.from({ length: groups }, (_, g) => read(g));
-  if (values.some((v) => v !== values[0])) weights.fail(`its groups have different ${what} (${values.join(', ')}); only equal ones are supported`);
-  return values[0];
-}
-
-/** Scale of a PixelShuffle upsampler read stage by stage from `upsample.{0,2,...}.weight`. */
-function pixelShuffleStages(weights: LayoutWeights, features: number): number {
-  let scale = 1;
-  for (let i = 0; weights.has(`upsample.${i}.weight`); i += 2) scale *= pixelShuffleScale(weights, `upsample.${i}.weight`, weights.convShape(`upsample.${i}.weight`).out, features);
-  return scale;
-}
 
 /**
  * SwinIR as its reference implementation names it (JingyunLiang/SwinIR `network_swinir.py`, read the
@@ -34,8 +20,8 @@ export const swinirLayout: WeightLayout = {
     if (weights.has('absolute_pos_embed')) weights.fail("it has an absolute position embedding ('absolute_pos_embed'), which fixes the picture size; not supported");
     const embed = first.out;
     const groups = weights.highestIndex('layers') + 1;
-    const depth = uniform(weights, groups, 'depths', (g) => weights.highestIndex(`layers.${g}.residual_group.blocks`) + 1);
-    const heads = uniform(weights, groups, 'head counts', (g) => weights.shape(`layers.${g}.residual_group.blocks.0.attn.relative_position_bias_table`)[1]);
+    const depth = sameInEveryGroup(weights, groups, 'depths', (g) => weights.highestIndex(`layers.${g}.residual_group.blocks`) + 1);
+    const heads = sameInEveryGroup(weights, groups, 'head counts', (g) => weights.shape(`layers.${g}.residual_group.blocks.0.attn.relative_position_bias_table`)[1]);
     const tableRows = weights.shape(`${BLOCK}.attn.relative_position_bias_table`)[0];
     const window = (Math.sqrt(tableRows) + 1) / 2;
     if (!Number.isInteger(window)) weights.fail(`its bias table has ${tableRows} rows, not (2 window - 1)^2`);
@@ -54,7 +40,7 @@ export const swinirLayout: WeightLayout = {
     } else if (weights.has('conv_before_upsample.0.weight')) {
       upsampler = 'pixelshuffle';
       numFeat = weights.convShape('conv_before_upsample.0.weight').out;
-      scale = pixelShuffleStages(weights, numFeat);
+      scale = pixelShuffleStagesScale(weights, numFeat);
     } else if (weights.has('upsample.0.weight')) {
       upsampler = 'pixelshuffledirect';
       scale = pixelShuffleScale(weights, 'upsample.0.weight', weights.convShape('upsample.0.weight').out, 3);

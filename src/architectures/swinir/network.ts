@@ -1,17 +1,15 @@
 import { gelu, leakyRelu } from '../../graph/ops/activations.js';
 import { add, div, mul, sub } from '../../graph/ops/elementwise.js';
-import { layerNorm } from '../../graph/ops/normalization.js';
 import { pixelShuffle } from '../../graph/ops/pixelShuffle.js';
 import { resizeNearest } from '../../graph/ops/resize.js';
-import { reshape, transpose } from '../../graph/ops/shape.js';
 import { float32Tensor } from '../../graph/tensorData.js';
 import type { Value } from '../../graph/value.js';
 import type { BuildContext } from '../../nn/buildContext.js';
 import { conv2d } from '../../nn/conv2d.js';
-import { constantInit } from '../../nn/init.js';
 import { linear } from '../../nn/linear.js';
 import { pixelShuffleStages } from '../architecture.js';
 import { DIV2K_RGB_MEAN } from '../edsr/network.js';
+import { toPicture, toTokens, tokenNorm } from '../tokens.js';
 import { windowAttention } from './windowAttention.js';
 
 export const SWINIR_UPSAMPLERS = ['pixelshuffle', 'pixelshuffledirect', 'nearest+conv', 'none'] as const;
@@ -37,19 +35,6 @@ export interface SwinIROptions {
   qkvBias: boolean;
   scale: number;
 }
-
-const norm = (ctx: BuildContext, name: string, x: Value, c: number) =>
-  layerNorm(x, ctx.child(name).parameter('weight', [c], 1, constantInit(1)), ctx.child(name).parameter('bias', [c], 1, constantInit(0)));
-
-/** [B, C, H, W] <-> tokens [B*H*W, C] (row-major pixels). */
-const toTokens = (x: Value) => {
-  const [b, c, h, w] = x.shape as number[];
-  return reshape(transpose(reshape(x, [b, c, h * w]), [0, 2, 1]), [b * h * w, c]);
-};
-const toPicture = (tokens: Value, b: number, h: number, w: number) => {
-  const c = tokens.shape[1] as number;
-  return reshape(transpose(reshape(tokens, [b, h * w, c]), [0, 2, 1]), [b, c, h, w]);
-};
 
 /** The conv after a group or the body: one 3x3, or 3x3 -> 1x1 -> 3x3 at a quarter of the width with LeakyReLU(0.2). */
 function residualConv(ctx: BuildContext, name: string, x: Value, c: number, kind: SwinIROptions['resiConnection']): Value {
@@ -80,21 +65,21 @@ export function swinir(ctx: BuildContext, x: Value, o: SwinIROptions): Value {
   const first = conv2d(ctx, 'conv_first', mul(sub(x, mean), o.imgRange), channels as number, c, { kernel: 3 });
 
   let tokens = toTokens(first);
-  if (o.patchNorm) tokens = norm(ctx.child('patch_embed'), 'norm', tokens, c);
+  if (o.patchNorm) tokens = tokenNorm(ctx.child('patch_embed'), 'norm', tokens, c);
   for (let g = 0; g < o.groups; g++) {
     const group = ctx.child('layers').child(g);
     const start = tokens;
     for (let i = 0; i < o.depth; i++) {
       const block = group.child('residual_group').child('blocks').child(i);
       const shape = { batch, height, width, channels: c, heads: o.heads, window, shift: i % 2 === 1 ? shift : 0, qkvBias: o.qkvBias };
-      tokens = add(tokens, windowAttention(block.child('attn'), norm(block, 'norm1', tokens, c), shape));
+      tokens = add(tokens, windowAttention(block.child('attn'), tokenNorm(block, 'norm1', tokens, c), shape));
       const hidden = Math.round(c * o.mlpRatio);
       const mlp = block.child('mlp');
-      tokens = add(tokens, linear(mlp, 'fc2', gelu(linear(mlp, 'fc1', norm(block, 'norm2', tokens, c), c, hidden)), hidden, c));
+      tokens = add(tokens, linear(mlp, 'fc2', gelu(linear(mlp, 'fc1', tokenNorm(block, 'norm2', tokens, c), c, hidden)), hidden, c));
     }
     tokens = add(toTokens(residualConv(group, 'conv', toPicture(tokens, batch, height, width), c, o.resiConnection)), start);
   }
-  const features = toPicture(norm(ctx, 'norm', tokens, c), batch, height, width);
+  const features = toPicture(tokenNorm(ctx, 'norm', tokens, c), batch, height, width);
   const body = add(residualConv(ctx, 'conv_after_body', features, c, o.resiConnection), first);
 
   const outChannels = channels as number;
