@@ -20,6 +20,7 @@ import { runQueueBatch } from '../queueBatch.js';
 import { positiveInteger } from '../parseOptions.js';
 import { runBatch } from '../runBatch.js';
 import { optionFromField } from '../schemaOption.js';
+import { planVideoOutputs, splitVideos, upscaleVideos, videoFlags, videoOptionsFromFlags } from '../upscaleVideos.js';
 
 type UpscaleOptionName = keyof typeof upscaleOptionsSchema.shape;
 
@@ -110,9 +111,12 @@ async function tellForeignModel(model: string): Promise<void> {
 }
 
 export function upscaleCommand(): Command {
-  return new Command('upscale')
+  const command = new Command('upscale');
+  // Video flags (help and rules from videoOptionsSchema) come after the picture flags in the help.
+  const withVideoFlags = (c: Command) => videoFlags().reduce((chain, option) => chain.addOption(option), c);
+  return withVideoFlags(command
     .description('make pictures larger')
-    .argument('<input...>', 'image files or folders (searched recursively)')
+    .argument('<input...>', 'image files or folders (searched recursively), animated GIF/WebP/PNG, videos (.mp4 .mkv .webm .mov .avi)')
     .option('-o, --output <file-or-dir>', 'output file (one input) or folder; default: next to each input as <name>_x<scale>.<ext>')
     .addOption(flag('scale'))
     .addOption(flag('width').conflicts('scale'))
@@ -131,7 +135,8 @@ export function upscaleCommand(): Command {
     .option('--skip-existing', 'leave inputs whose output already exists')
     .addOption(flag('precision'))
     .addOption(flag('threads'))
-    .option('--verbose', 'say how each picture is cut into model runs and how much memory that takes')
+    .option('--verbose', 'say how each picture is cut into model runs and how much memory that takes'),
+  )
     .addOption(new Option('--queue <redis-url>', 'send one job per picture to enhance workers on a Redis queue (redis://host:port) and follow them; paths must be on storage every worker sees at the same path'))
     .addHelpText(
       'after',
@@ -147,11 +152,18 @@ Examples:
   enhance upscale shots/ -o shots_x4/ --format webp --skip-existing
                                                   a whole folder, sub-folders mirrored
   enhance upscale /mnt/photos/in -o /mnt/photos/out --queue redis://queue.lan:6379
-                                                  the same, by enhance workers on many machines`,
+                                                  the same, by enhance workers on many machines
+  enhance upscale clip.mp4 -o clip_x4.mp4         a video: audio and subtitles copied (needs ffmpeg)
+  enhance upscale episode.mkv --codec libx265 --crf 20 --resume
+                                                  Ctrl-C keeps finished segments; the same command continues
+  enhance upscale cam.mp4 --temporal reuse        static areas keep their pixels: no shimmer`,
     )
     .action(async (inputs: string[], options: OutputFlags & Record<string, unknown>) => {
       const chosen = upscaleOptionsFromFlags(options);
-      let plan = await planOutputs(inputs, options.output, await outputSuffix(chosen), options.format);
+      const { videos, pictures } = splitVideos(inputs);
+      const suffix = await outputSuffix(chosen);
+      const videoPlan = await planVideoOutputs(videos, options.output, suffix);
+      let plan = pictures.length > 0 ? await planOutputs(pictures, options.output, suffix, options.format) : [];
       if (chosen.model && options.queue === undefined) await tellForeignModel(chosen.model);
       if (options.skipExisting) {
         const before = plan.length;
@@ -170,7 +182,8 @@ Examples:
         }
         return;
       }
-      const failures = await runBatch('upscale', plan, controller.signal, ({ input, output }, onProgress) =>
+      const videoFailures = videoPlan.length > 0 ? await upscaleVideos(videoPlan, chosen, videoOptionsFromFlags(options), controller.signal, options.verbose ?? false) : 0;
+      const pictureFailures = await runBatch('upscale', plan, controller.signal, ({ input, output }, onProgress) =>
         upscale(input, {
           ...chosen,
           signal: controller.signal,
@@ -181,12 +194,15 @@ Examples:
       );
       if (controller.signal.aborted) {
         await releaseModelRunners();
-        process.stderr.write('\nenhance: interrupted; no partial output was left behind\n');
+        // A video says itself what it left (nothing, its segments for --resume, or a shorter video).
+        if (plan.length > 0) process.stderr.write('\nenhance: interrupted; no partial output was left behind\n');
         process.exitCode = 130;
         return;
       }
+      const failures = videoFailures + pictureFailures;
       if (failures > 0) {
-        if (plan.length > 1) process.stderr.write(`enhance: ${failures} of ${plan.length} pictures failed\n`);
+        const count = plan.length + videoPlan.length;
+        if (count > 1) process.stderr.write(`enhance: ${failures} of ${count} inputs failed\n`);
         process.exitCode = 2;
       }
     });
