@@ -215,6 +215,44 @@ describe.skipIf(!hasChromium)('upscale page', () => {
     await page.close();
   }, 120_000);
 
+  it('upscales an animated GIF frame by frame into an animated WebP: its delays and loop count, x4, each frame the CLI result of that frame within 2/255', async () => {
+    // Three opaque 24x16 frames: the sample photo panned 2 px a frame.
+    const wide = await sharp(join(repoRoot, 'samples/chelsea.png')).resize(28, 16, { fit: 'cover' }).ensureAlpha().raw().toBuffer();
+    const frames = [0, 2, 4].map((left) => sharp(wide, { raw: { width: 28, height: 16, channels: 4 } }).extract({ left, top: 0, width: 24, height: 16 }).raw().toBuffer());
+    const gif = join(dir, 'animated.gif');
+    await sharp(Buffer.concat(await Promise.all(frames)), { raw: { width: 24, height: 48, channels: 4, pageHeight: 16 } }).gif({ delay: [100, 200, 300], loop: 2 }).toFile(gif);
+    const cliFrames: Buffer[] = [];
+    for (let page = 0; page < 3; page++) {
+      const still = join(dir, `animated_frame${page}.png`);
+      await sharp(gif, { page }).png().toFile(still); // the GIF's own frame (palette colours), as the page decodes it
+      expect((await runCli(['upscale', still, '-o', join(dir, `animated_frame${page}_cli.png`)])).code).toBe(0);
+      cliFrames.push(await sharp(join(dir, `animated_frame${page}_cli.png`)).removeAlpha().raw().toBuffer());
+    }
+
+    const page = await openPage();
+    await page.setInputFiles('#file-input', gif);
+    const job = page.locator('li.job').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 180_000 }).toBe('done');
+    expect(await job.textContent()).toContain('done: 3 frames of 96×64');
+    expect(await job.textContent()).toContain('The comparison shows the first frame');
+    const [download] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Download animated WebP' }).click()]);
+    expect(download.suggestedFilename()).toBe('animated_x4.webp');
+    const saved = join(dir, 'animated_page.webp');
+    await download.saveAs(saved);
+    await page.close();
+
+    const metadata = await sharp(saved, { animated: true }).metadata();
+    expect([metadata.format, metadata.width, metadata.pageHeight, metadata.pages]).toEqual(['webp', 96, 64, 3]);
+    expect(metadata.delay).toEqual([100, 200, 300]);
+    expect(metadata.loop).toBe(2);
+    const pages = await sharp(saved, { animated: true }).removeAlpha().raw().toBuffer();
+    const frameBytes = 96 * 64 * 3;
+    for (const [i, fromCli] of cliFrames.entries()) {
+      expect(fromCli.length, `frame ${i}`).toBe(frameBytes);
+      expect(maxAbsDifference(fromCli, pages.subarray(i * frameBytes, (i + 1) * frameBytes)), `frame ${i}`).toBeLessThanOrEqual(2);
+    }
+  }, 300_000);
+
   it('cancels a picture mid-way, and the next picture still upscales', async () => {
     const big = await picture('big.png', 1600, 1200);
     const small = await picture('next.png', 64, 48);

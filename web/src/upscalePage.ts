@@ -1,11 +1,15 @@
 /**
  * The upscale page: pictures are decoded by the browser, enlarged by the worker (onnxruntime-web, the
- * library's tiling), shown in a before/after view and downloaded as PNG or WebP. Nothing leaves the page.
+ * library's tiling), shown in a before/after view and downloaded as PNG or WebP; an animated GIF or WebP is
+ * enlarged frame by frame and downloaded as an animated WebP. Nothing leaves the page.
  */
 import { sizeSuffix, type SizeRequest } from '../../src/upscale/outputSize.js';
+import { openAnimation, type DecodedAnimation } from './animationDecoder.js';
+import { muxAnimatedWebp, type AnimatedWebpFrame } from './animatedWebp.js';
 import { CompareView } from './compareView.js';
 import { setUpSizeControls, sizeRequest, targetSize } from './sizeControls.js';
 import { setUpTheme } from './theme.js';
+import { encodeWebpFrame } from './webpFrameEncoder.js';
 import type { FromWorker, ToWorker } from './workerProtocol.js';
 
 interface ShippedModel {
@@ -160,6 +164,27 @@ function baseName(name: string): string {
   return name.replace(/\.[^.]+$/, '') || 'picture';
 }
 
+/** What the worker answers for one picture or frame: done, cancelled or failed (progress goes to a callback). */
+type FinalReply = Exclude<FromWorker, { type: 'progress' | 'loaded' }>;
+type DoneReply = Extract<FromWorker, { type: 'done' }>;
+
+/** Save `blob` as `name` (a link the page clicks for the user). */
+function offerDownload(blob: Blob, name: string): void {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
+function canvasOf(pixels: ImageData): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = pixels.width;
+  canvas.height = pixels.height;
+  canvas.getContext('2d')!.putImageData(pixels, 0, 0);
+  return canvas;
+}
+
 /** One picture in the queue: its row in the page, and the work on it. */
 class Job {
   readonly item = document.createElement('li');
@@ -193,6 +218,7 @@ class Job {
     this.state.textContent = text;
   }
 
+  /** Stops the picture or frame being enlarged at its next tile; an animation's later frames are not started. */
   cancel(): void {
     this.cancelled = true;
     if (this.id !== undefined) worker.cancel(this.id);
@@ -207,30 +233,25 @@ class Job {
       await ensureModel();
       if (this.cancelled) return this.setState('cancelled', 'cancelled');
       this.setState('decoding', 'decoding');
+      const animation = await openAnimation(this.file);
+      if (animation) {
+        try {
+          return await this.runAnimation(animation);
+        } finally {
+          animation.close();
+        }
+      }
       const { canvas: before, pixels } = await decode(this.file);
       const size = sizeRequest();
       const scale = loadedScale;
       this.setState('running', `0 % of ${pixels.width}×${pixels.height}${targetSize(pixels.width, pixels.height, size, scale)}`);
-      const tile = tileSelect.value === 'whole' ? 'whole' : Number(tileSelect.value);
-      const reply = await new Promise<FromWorker>((resolve) => {
-        this.id = worker.request(
-          { type: 'upscale', width: pixels.width, height: pixels.height, rgba: pixels.data.buffer as ArrayBuffer, tile, size },
-          (message) => {
-            if (message.type === 'progress') {
-              this.progress.value = message.done / message.total;
-              this.state.textContent = `${Math.round((100 * message.done) / message.total)} % (tile ${message.done} of ${message.total})`;
-              return false;
-            }
-            resolve(message);
-            return true;
-          },
-          [pixels.data.buffer],
-        );
+      const reply = await this.enlarge(pixels, size, (done, total) => {
+        this.progress.value = done / total;
+        this.state.textContent = `${Math.round((100 * done) / total)} % (tile ${done} of ${total})`;
       });
       this.cancelButton.disabled = true;
       if (reply.type === 'cancelled') return this.setState('cancelled', 'cancelled');
       if (reply.type === 'error') return this.setState('failed', reply.message);
-      if (reply.type !== 'done') return;
       this.show(before, reply, size, scale);
     } catch (error) {
       this.cancelButton.disabled = true;
@@ -238,11 +259,85 @@ class Job {
     }
   }
 
-  private show(before: HTMLCanvasElement, reply: Extract<FromWorker, { type: 'done' }>, size: SizeRequest, modelScale: number): void {
-    const after = document.createElement('canvas');
-    after.width = reply.width;
-    after.height = reply.height;
-    after.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(reply.rgba), reply.width, reply.height), 0, 0);
+  /** One picture or frame through the worker, with the page's tile and size settings. */
+  private enlarge(pixels: ImageData, size: SizeRequest, onProgress: (done: number, total: number) => void): Promise<FinalReply> {
+    const tile = tileSelect.value === 'whole' ? 'whole' : Number(tileSelect.value);
+    return new Promise<FinalReply>((resolve) => {
+      this.id = worker.request(
+        { type: 'upscale', width: pixels.width, height: pixels.height, rgba: pixels.data.buffer as ArrayBuffer, tile, size },
+        (message) => {
+          if (message.type === 'progress') {
+            onProgress(message.done, message.total);
+            return false;
+          }
+          if (message.type !== 'loaded') resolve(message);
+          return true;
+        },
+        [pixels.data.buffer],
+      );
+    });
+  }
+
+  /**
+   * An animated GIF/WebP: every frame enlarged with the same settings, encoded as a lossless still
+   * WebP as it arrives (so only the first frame is kept as pixels, for the comparison), then muxed.
+   */
+  private async runAnimation(animation: DecodedAnimation): Promise<void> {
+    const size = sizeRequest();
+    const scale = loadedScale;
+    const count = animation.frameCount;
+    const dimensions = `${animation.width}×${animation.height}${targetSize(animation.width, animation.height, size, scale)}`;
+    const encoded: AnimatedWebpFrame[] = [];
+    let first: { before: HTMLCanvasElement; after: HTMLCanvasElement } | undefined;
+    let last: DoneReply | undefined;
+    let seconds = 0;
+    this.setState('running', `frame 1 of ${count}: 0 % of ${dimensions}`);
+    for (let index = 0; index < count; index++) {
+      if (this.cancelled) return this.setState('cancelled', 'cancelled');
+      const frame = await animation.frame(index);
+      const before = index === 0 ? canvasOf(frame.pixels) : undefined;
+      const label = `frame ${index + 1} of ${count}`;
+      const reply = await this.enlarge(frame.pixels, size, (done, total) => {
+        this.progress.value = (index + done / total) / count;
+        this.state.textContent = `${label}: ${Math.round((100 * done) / total)} % (tile ${done} of ${total})`;
+      });
+      if (reply.type === 'cancelled') return this.cancelledNow();
+      if (reply.type === 'error') return this.failedNow(`${label}: ${reply.message}`);
+      if (before) first = { before, after: canvasOf(new ImageData(new Uint8ClampedArray(reply.rgba), reply.width, reply.height)) };
+      encoded.push({ webp: await encodeWebpFrame(reply.rgba, reply.width, reply.height), durationMs: frame.durationMs });
+      seconds += reply.seconds;
+      last = reply;
+    }
+    this.cancelButton.disabled = true;
+    if (!first || !last) return;
+    const webp = muxAnimatedWebp(encoded, animation.loop, last.width, last.height);
+    this.progress.value = 1;
+    this.item.dataset.seconds = String(seconds);
+    this.setState('done', `done: ${count} frames of ${last.width}×${last.height} in ${seconds.toFixed(1)} s`);
+    const download = button('Download animated WebP');
+    const name = `${baseName(this.file.name)}${sizeSuffix(size, scale)}.webp`;
+    download.addEventListener('click', () => offerDownload(new Blob([webp], { type: 'image/webp' }), name));
+    const actions = document.createElement('div');
+    actions.className = 'job-actions';
+    actions.append(download);
+    const note = document.createElement('p');
+    note.className = 'muted compare-note';
+    note.textContent = `The comparison shows the first frame; the download has all ${count} frames (lossless WebP, the original's delays and loop count).`;
+    this.result.append(note, new CompareView(first.before, first.after, last.width / animation.width).element, actions);
+  }
+
+  private cancelledNow(): void {
+    this.cancelButton.disabled = true;
+    this.setState('cancelled', 'cancelled');
+  }
+
+  private failedNow(message: string): void {
+    this.cancelButton.disabled = true;
+    this.setState('failed', message);
+  }
+
+  private show(before: HTMLCanvasElement, reply: DoneReply, size: SizeRequest, modelScale: number): void {
+    const after = canvasOf(new ImageData(new Uint8ClampedArray(reply.rgba), reply.width, reply.height));
     this.progress.value = 1;
     this.item.dataset.seconds = String(reply.seconds); // the worker's time for the picture (read by `npm run bench -- web`)
     this.setState('done', `done: ${reply.width}×${reply.height} in ${reply.seconds.toFixed(1)} s`);
@@ -252,12 +347,7 @@ class Job {
       const download = button(label);
       download.addEventListener('click', () => {
         after.toBlob((blob) => {
-          if (!blob) return;
-          const link = document.createElement('a');
-          link.href = URL.createObjectURL(blob);
-          link.download = `${baseName(this.file.name)}${sizeSuffix(size, modelScale)}.${extension}`;
-          link.click();
-          setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+          if (blob) offerDownload(blob, `${baseName(this.file.name)}${sizeSuffix(size, modelScale)}.${extension}`);
         }, type, type === 'image/webp' ? 0.95 : undefined);
       });
       actions.append(download);
