@@ -48,6 +48,7 @@ function videoExtension(input: string): string {
 
 /** Where each video's result goes: `output` itself for one video and a video name, else `<folder or beside>/<stem><suffix>.<ext>`. */
 export async function planVideoOutputs(videos: readonly string[], output: string | undefined, suffix: string): Promise<PlannedOutput[]> {
+  if (videos.length === 0) return [];
   if (output !== undefined && !(await isDirectory(output)) && extname(output) !== '') {
     if (!videoContainerOf(output)) throw new EnhanceError('unknown video format: use a .mp4, .mkv or .webm extension', { file: output });
     if (videos.length > 1) throw new EnhanceError(`is a file name, but there are ${videos.length} videos: give a folder with -o`, { file: output });
