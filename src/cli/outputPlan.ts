@@ -27,7 +27,7 @@ async function canonical(path: string): Promise<string> {
   }
 }
 
-const EXTENSION_OF_FORMAT: Record<OutputFormat, string> = { png: '.png', jpg: '.jpg', webp: '.webp', tiff: '.tif', avif: '.avif' };
+const EXTENSION_OF_FORMAT: Record<OutputFormat, string> = { png: '.png', jpg: '.jpg', webp: '.webp', gif: '.gif', tiff: '.tif', avif: '.avif' };
 
 /** The extension to write for an input: the requested format's, else its own when we can write that format, else .png. */
 function outputExtension(input: string, format: OutputFormat | undefined): string {
@@ -54,7 +54,7 @@ export async function planOutputs(inputs: readonly string[], output: string | un
   let outputIsFile = false;
   if (output !== undefined && !(await isDirectory(output)) && extname(output) !== '') {
     if (!formatFromPath(output)) {
-      throw new EnhanceError('unknown output format: use a .png, .jpg, .webp, .tif or .avif extension', { file: output });
+      throw new EnhanceError('unknown output format: use a .png, .jpg, .webp, .gif, .tif or .avif extension', { file: output });
     }
     if (files.length > 1) throw new EnhanceError(`is a file name, but there are ${files.length} inputs: give a folder with -o`, { file: output });
     outputIsFile = true;

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 
 /** Output formats we write, with the file extensions that select them. */
-export const OUTPUT_FORMATS = ['png', 'jpg', 'webp', 'tiff', 'avif'] as const;
+export const OUTPUT_FORMATS = ['png', 'jpg', 'webp', 'gif', 'tiff', 'avif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
@@ -9,6 +9,7 @@ const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
   '.jpg': 'jpg',
   '.jpeg': 'jpg',
   '.webp': 'webp',
+  '.gif': 'gif',
   '.tif': 'tiff',
   '.tiff': 'tiff',
   '.avif': 'avif',
@@ -35,8 +36,13 @@ export function supportsAlpha(format: OutputFormat): boolean {
   return format !== 'jpg';
 }
 
-/** The widest or tallest picture each encoder writes (measured with sharp 0.35: libwebp, libheif, mozjpeg). */
-const MAX_SIDE: Record<OutputFormat, number> = { png: 2 ** 31 - 1, tiff: 2 ** 31 - 1, jpg: 65500, webp: 16383, avif: 16384 };
+/** Formats whose files can hold an animation (PNG as APNG). */
+export function supportsAnimation(format: OutputFormat): boolean {
+  return format === 'gif' || format === 'webp' || format === 'png';
+}
+
+/** The widest or tallest picture each encoder writes (measured with sharp 0.35: libwebp, libheif, mozjpeg; GIF's 16-bit sizes). */
+const MAX_SIDE: Record<OutputFormat, number> = { png: 2 ** 31 - 1, tiff: 2 ** 31 - 1, jpg: 65500, webp: 16383, gif: 65535, avif: 16384 };
 
 /** Why a picture of this size cannot be written in `format`, or undefined when it can. */
 export function sizeProblem(format: OutputFormat, width: number, height: number): string | undefined {

@@ -1,4 +1,7 @@
+import { open } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { AnimationTiming } from '../animation/animatedRaster.js';
+import { readApngTiming, type ByteReader } from '../animation/apngChunks.js';
 import { EnhanceError } from '../errors.js';
 import { checkRegularFile } from '../io/fileChecks.js';
 import { createImageTensor, type ImageTensor } from './tensor.js';
@@ -14,7 +17,7 @@ export interface DecodedImage {
   readonly format: string;
   /** The embedded ICC profile, if any (pixels are converted to sRGB on decoding; writers convert back). */
   readonly icc?: Buffer;
-  /** Frames of an animated picture (GIF, WebP, APNG); only the first is decoded. */
+  /** Frames of an animated picture (GIF, WebP, APNG); only the first is decoded (src/animation/ reads them all). */
   readonly frames: number;
 }
 
@@ -24,6 +27,8 @@ export interface ImageHeader {
   readonly height: number;
   readonly frames: number;
   readonly format: string;
+  /** The delays and play count of an animated picture (more than one frame). */
+  readonly timing?: AnimationTiming;
 }
 
 /** sharp's own default limit (0x3FFF squared): larger pictures are refused before decoding. */
@@ -38,16 +43,39 @@ async function checkReadableFile(path: string): Promise<void> {
   if (size === 0) throw new EnhanceError('is empty (0 bytes), not an image', { file: path });
 }
 
+/** Reads parts of a file or buffer, for the chunk headers of a PNG. */
+async function withByteReader<T>(input: string | Buffer, use: (read: ByteReader) => Promise<T>): Promise<T> {
+  if (typeof input !== 'string') return use(async (position, length) => input.subarray(position, position + length));
+  const handle = await open(input, 'r');
+  try {
+    return await use(async (position, length) => {
+      const bytes = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(bytes, 0, length, position);
+      return bytes.subarray(0, bytesRead);
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The frames and timing of an animation from sharp's header (GIF, WebP) or the APNG control chunks (sharp reads an APNG's first frame only). */
+async function animationOf(input: string | Buffer, metadata: Metadata): Promise<{ frames: number; timing?: AnimationTiming }> {
+  if (metadata.format === 'png') {
+    const apng = await withByteReader(input, readApngTiming);
+    return apng && apng.frames > 1 ? { frames: apng.frames, timing: { delays: apng.delays, loop: apng.loop } } : { frames: 1 };
+  }
+  const frames = metadata.pages ?? 1;
+  if (frames <= 1) return { frames: 1 };
+  // A GIF frame without a delay is shown for 100 ms by browsers.
+  const delays = Array.from({ length: frames }, (_, k) => metadata.delay?.[k] ?? 100);
+  return { frames, timing: { delays, loop: metadata.loop ?? 0 } };
+}
+
 /**
- * Decode an image file or buffer into a planar float tensor in [0, 1].
- * EXIF orientation is applied; gray stays gray (1 or 2 channels); 16-bit samples keep their full
- * precision; palette images become RGB(A). Truncated or corrupt files are errors, never silently
- * half-decoded pictures.
+ * What a picture's header says (size after EXIF orientation, frames, timing), refused with one line when
+ * it is not an image we read or has more pixels a frame than enhance reads; no pixel is decoded.
  */
-export async function readImage(
-  input: string | Buffer,
-  options: { name?: string; /** Throws to refuse the picture before its pixels are decoded. */ checkHeader?: (header: ImageHeader) => void | Promise<void> } = {},
-): Promise<DecodedImage> {
+export async function readImageHeader(input: string | Buffer, options: { name?: string } = {}): Promise<{ header: ImageHeader; metadata: Metadata }> {
   const file = describe(input, options.name);
   if (typeof input === 'string') await checkReadableFile(input);
 
@@ -64,13 +92,28 @@ export async function readImage(
   const header: ImageHeader = {
     width: turned ? storedHeight : storedWidth,
     height: turned ? storedWidth : storedHeight,
-    frames: metadata.pages ?? 1,
+    ...(await animationOf(input, metadata)),
     format: metadata.format ?? 'unknown',
   };
   if (header.width * header.height > MAX_INPUT_PIXELS) {
     const megapixels = (n: number) => `${Math.round(n / 1e6)} Mpx`;
     throw new EnhanceError(`is ${header.width}x${header.height} pixels (${megapixels(header.width * header.height)}), more than enhance reads (${megapixels(MAX_INPUT_PIXELS)})`, { file });
   }
+  return { header, metadata };
+}
+
+/**
+ * Decode an image file or buffer into a planar float tensor in [0, 1]: the first frame of an animation.
+ * EXIF orientation is applied; gray stays gray (1 or 2 channels); 16-bit samples keep their full
+ * precision; palette images become RGB(A). Truncated or corrupt files are errors, never silently
+ * half-decoded pictures.
+ */
+export async function readImage(
+  input: string | Buffer,
+  options: { name?: string; /** Throws to refuse the picture before its pixels are decoded. */ checkHeader?: (header: ImageHeader) => void | Promise<void> } = {},
+): Promise<DecodedImage> {
+  const file = describe(input, options.name);
+  const { header, metadata } = await readImageHeader(input, options);
   await options.checkHeader?.(header);
 
   const bitDepth: BitDepth = metadata.depth === 'ushort' ? 16 : 8;

@@ -2,6 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
+import type { AnimationTiming } from '../animation/animatedRaster.js';
 import { EnhanceError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { formatFromPath, supportsAlpha, supportsSixteenBit, type OutputFormat } from './formats.js';
@@ -21,6 +22,20 @@ export interface EncodeOptions {
    * input's colour space.
    */
   icc?: Buffer;
+  /** WebP only: lossless (VP8L) instead of lossy at `quality`. */
+  lossless?: boolean;
+  /**
+   * GIF and WebP only: the raster is an animation's frames stacked top to bottom, each `frameHeight`
+   * rows, played with this timing (see src/animation/animatedRaster.ts).
+   */
+  animation?: AnimationTiming & { frameHeight: number };
+}
+
+/** sharp's limits for delays and plays: 16-bit integers. */
+const sixteenBits = (n: number) => Math.min(0xffff, Math.max(0, Math.round(n)));
+
+function timingOptions(animation: EncodeOptions['animation']): { delay?: number[]; loop?: number } {
+  return animation ? { delay: animation.delays.map(sixteenBits), loop: sixteenBits(animation.loop) } : {};
 }
 
 /** 16-bit samples for a 16-bit format, else 8-bit: the raster's samples reduced if needed. */
@@ -48,7 +63,7 @@ function encoderFor(raster: Raster, options: EncodeOptions, profilePath?: string
   const { data, sixteen } = samplesFor(raster, options.format);
   const gray = raster.channels <= 2;
   let pipeline = sharp(data, {
-    raw: { width: raster.width, height: raster.height, channels: raster.channels as 1 | 2 | 3 | 4 },
+    raw: { width: raster.width, height: raster.height, channels: raster.channels as 1 | 2 | 3 | 4, pageHeight: options.animation?.frameHeight },
     limitInputPixels: false,
   });
   // Without an explicit colourspace sharp writes gray as RGB and 16-bit as 8-bit.
@@ -62,7 +77,10 @@ function encoderFor(raster: Raster, options: EncodeOptions, profilePath?: string
     case 'jpg':
       return pipeline.jpeg({ quality: options.quality ?? 95, chromaSubsampling: '4:4:4' });
     case 'webp':
-      return pipeline.webp({ quality: options.quality ?? 95 });
+      return pipeline.webp({ quality: options.quality ?? 95, lossless: options.lossless ?? false, ...timingOptions(options.animation) });
+    case 'gif':
+      // Identical frames stay separate, so an animation keeps its frame count and each frame its delay.
+      return pipeline.gif({ keepDuplicateFrames: true, ...timingOptions(options.animation) });
     case 'tiff':
       return pipeline.tiff({ compression: 'deflate' });
     case 'avif':
@@ -79,7 +97,7 @@ export async function encodeImage(image: ImageTensor, options: EncodeOptions): P
 }
 
 /** Explain a failed write in one line (full disk, permissions) instead of libvips' text. */
-function describeWriteError(error: unknown, path: string): EnhanceError {
+export function describeWriteError(error: unknown, path: string): EnhanceError {
   const code = (error as NodeJS.ErrnoException).code;
   const text = error instanceof Error ? error.message : String(error);
   if (code === 'ENOSPC' || /no space left/i.test(text)) return new EnhanceError('cannot write: the disk is full (nothing was written)', { file: path, cause: error });
@@ -96,7 +114,7 @@ function describeWriteError(error: unknown, path: string): EnhanceError {
 export async function writeRaster(path: string, raster: Raster, options: Partial<EncodeOptions> = {}): Promise<void> {
   const format = options.format ?? formatFromPath(path);
   if (!format) {
-    throw new EnhanceError('unknown output format: use a .png, .jpg, .webp, .tif or .avif extension', { file: path });
+    throw new EnhanceError('unknown output format: use a .png, .jpg, .webp, .gif, .tif or .avif extension', { file: path });
   }
   try {
     await writeFileAtomic(path, (temporary) =>

@@ -274,6 +274,7 @@ export function apiRoutes(o: ApiOptions): Hono {
 function mediaTypeOf(bytes: Buffer): string {
   if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'image/png';
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes.subarray(0, 3).toString('latin1') === 'GIF') return 'image/gif';
   if (bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
   if (bytes.subarray(4, 12).toString('latin1').startsWith('ftypavi')) return 'image/avif';
   if ((bytes[0] === 0x49 && bytes[1] === 0x49) || (bytes[0] === 0x4d && bytes[1] === 0x4d)) return 'image/tiff';

@@ -103,13 +103,13 @@ describe('pictures too large, unreadable or animated', () => {
     expect(expectOneLineRefusal(result, locked)).toContain('permission denied');
   });
 
-  it('an animated GIF is upscaled with one line saying only the first of its frames is used', async () => {
+  it('an animated GIF written as jpg is its first frame, with one line saying so', async () => {
     const dir = await temporaryDirectory();
     const frames = [0, 120, 240].map((v) => sharp({ create: { width: 16, height: 12, channels: 3, background: { r: v, g: 60, b: 200 - v / 2 } } }).png().toBuffer());
     const gif = join(dir, 'anim.gif');
     await sharp(await Promise.all(frames), { join: { animated: true } }).gif({ delay: 100, loop: 0 }).toFile(gif);
     expect((await sharp(gif).metadata()).pages).toBe(3);
-    const output = join(dir, 'anim_x2.png');
+    const output = join(dir, 'anim_x2.jpg');
     const result = await runCli(['upscale', gif, '--method', 'bicubic', '--scale', '2', '-o', output]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe(`enhance: ${gif}: has 3 frames; only the first is upscaled\n`);

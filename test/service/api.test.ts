@@ -84,7 +84,7 @@ describe('the HTTP API (memory queue)', () => {
     const cases: [string, RequestInit, number, RegExp, string?][] = [
       ['/v1/upscale?scale=40', post(picture), 400, /option 'scale': must be a number from 1 to 16/, 'scale'],
       ['/v1/upscale?scale=big', post(picture), 400, /option 'scale'/, 'scale'],
-      ['/v1/upscale?format=gif', post(picture), 400, /option 'format': must be one of png/, 'format'],
+      ['/v1/upscale?format=bmp', post(picture), 400, /option 'format': must be one of png/, 'format'],
       ['/v1/upscale?scale=2&width=10', post(picture), 400, /either 'scale' or 'width'/, 'scale'],
       ['/v1/upscale?colour=red', post(picture), 400, /unknown option 'colour'/, 'colour'],
       ['/v1/upscale?model=../../etc/passwd', post(picture), 400, /unknown model/, 'model'],
