@@ -51,6 +51,16 @@ function identityDigest(identity: PartsIdentity): string {
 const segmentName = (index: number, extension: string) => `segment-${String(index).padStart(6, '0')}${extension}`;
 
 /**
+ * Segment `index` of a parts folder: its final path, and the temporary it is encoded under by this
+ * process (a queue worker writes segments into the client's parts folder on shared storage).
+ */
+export function segmentFiles(dir: string, index: number, extension: string): { path: string; temporary: string; complete: () => Promise<void> } {
+  const path = join(dir, segmentName(index, extension));
+  const temporary = join(dir, `.${segmentName(index, extension)}.tmp-${process.pid}`);
+  return { path, temporary, complete: () => rename(temporary, path) };
+}
+
+/**
  * Open the parts folder of `output`. Without `resume` any earlier parts are removed and the work starts
  * over; with it, parts of the same work are continued and parts of other work are refused in one line.
  */
@@ -88,14 +98,13 @@ export async function openVideoParts(output: string, identity: PartsIdentity, ex
     await mkdir(dir, { recursive: true });
     await writeBufferAtomic(manifestPath, JSON.stringify({ format: 'enhance-video-parts', version: 1, identity: digest }));
   }
-  const segmentPath = (index: number) => join(dir, segmentName(index, extension));
   return {
     dir,
     completed,
     finished,
-    segmentPath,
-    temporaryPath: (index) => join(dir, `.${segmentName(index, extension)}.tmp-${process.pid}`),
-    complete: (index) => rename(join(dir, `.${segmentName(index, extension)}.tmp-${process.pid}`), segmentPath(index)),
+    segmentPath: (index) => segmentFiles(dir, index, extension).path,
+    temporaryPath: (index) => segmentFiles(dir, index, extension).temporary,
+    complete: (index) => segmentFiles(dir, index, extension).complete(),
     markFinished: (segments) => writeBufferAtomic(manifestPath, JSON.stringify({ format: 'enhance-video-parts', version: 1, identity: digest, finishedSegments: segments })),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
