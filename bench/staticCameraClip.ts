@@ -7,7 +7,7 @@ import { bicubicDownsample } from '../src/degradation/bicubicDownsample.js';
 
 /**
  * A static-camera clip for measuring flicker: a photo (the scene, which never moves) shrunk by the
- * MATLAB bicubic, with a small bright square sliding along a band near the top, x264-compressed at a
+ * MATLAB bicubic, with a small red square sliding along a band near the top, x264-compressed at a
  * low quality with a keyframe every half second (the noise and keyframe pulses a real clip has in its
  * static areas). Every pixel outside the band is static in the scene: any change there is flicker.
  */
@@ -19,6 +19,9 @@ export interface StaticCameraClip {
   /** LR rows [top, bottom) the square moves in (with its context): not static. */
   movingRows: { top: number; bottom: number };
 }
+
+/** The moving square's colour: saturated red, unlike any photo's background. */
+const SQUARE = [230, 30, 40];
 
 export async function makeStaticCameraClip(dir: string, photo: string, options: { width?: number; height?: number; frames?: number; crf?: number } = {}): Promise<StaticCameraClip> {
   const width = options.width ?? 64;
@@ -36,7 +39,9 @@ export async function makeStaticCameraClip(dir: string, photo: string, options: 
     const frame = video.subarray(t * rgb.length, (t + 1) * rgb.length);
     frame.set(rgb);
     const left = (2 + t) % (width - side);
-    for (let y = top; y < top + side; y++) for (let x = left; x < left + side; x++) frame.fill(250, (y * width + x) * 3, (y * width + x) * 3 + 3);
+    for (let y = top; y < top + side; y++) {
+      for (let x = left; x < left + side; x++) frame.set(SQUARE, (y * width + x) * 3);
+    }
   }
   const path = join(dir, 'static-camera.mp4');
   const result = spawnSync(

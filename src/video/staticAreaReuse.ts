@@ -2,20 +2,27 @@ import type { Raster } from '../image/raster.js';
 
 /**
  * A remedy for flicker: where the input did not change, the previous output is kept. A model run on
- * each frame alone turns the codec's noise in static areas (and its keyframe pulses) into visible
- * shimmer, GAN models most, because they invent texture that depends on every input bit. Here an input
- * pixel counts as changed when any channel moved by more than `threshold` levels (8-bit units) from
- * the input the current output was made from (not from the previous frame: a slow fade still refreshes
- * once it adds up); changed pixels spread by `radius` input pixels, the reach of a model's context.
- * Output pixels over unchanged input keep the previous output exactly; a frame with no change at all
- * skips the model.
+ * each frame alone turns the codec's noise in static areas (above all its keyframe pulses, when a
+ * whole picture is coded afresh) into visible shimmer, GAN models most, because they invent texture
+ * that depends on every input bit. Here an input pixel counts as changed when the 3x3 mean of a
+ * channel's change exceeds `threshold` levels (8-bit units), or the pixel alone moved by
+ * `spikeFactor` thresholds, measured from the input the current output was made from (not from the
+ * previous frame: a slow fade still refreshes once it adds up); changed pixels spread by `radius`
+ * input pixels, the reach of a model's context. Output pixels over unchanged input keep the previous
+ * output exactly; a frame with no change at all skips the model. The default threshold, 8, is above
+ * the 99th percentile of x264's keyframe pulse at crf 23 (8.1 levels of 3x3 mean on a photo, measured
+ * with bench/staticCameraClip.ts) and far below a moving edge's (75).
  */
 export interface ReuseSettings {
+  /** Levels (8-bit units) the local mean of a channel must move by for its pixels to count as changed. */
   threshold: number;
+  /** Input pixels a change spreads by: the reach of a model's context. */
   radius: number;
+  /** A single pixel moving by this many thresholds counts as changed even when its neighbourhood's mean did not (fine texture in motion). */
+  spikeFactor: number;
 }
 
-export const DEFAULT_REUSE: ReuseSettings = { threshold: 6, radius: 3 };
+export const DEFAULT_REUSE: ReuseSettings = { threshold: 8, radius: 3, spikeFactor: 4 };
 
 export class StaticAreaReuse {
   #reference?: Uint8Array | Uint16Array;
@@ -54,14 +61,9 @@ export class StaticAreaReuse {
       this.#refresh.fill(1);
       return true;
     }
-    const limit = this.settings.threshold * (this.bitDepth === 16 ? 257 : 1);
+    const unit = this.bitDepth === 16 ? 257 : 1;
     const changed = this.#rowMax; // reused as scratch: changed pixels first
-    let any = false;
-    for (let p = 0, i = 0; p < width * height; p++, i += 3) {
-      const moved = Math.abs(frame[i] - reference[i]) > limit || Math.abs(frame[i + 1] - reference[i + 1]) > limit || Math.abs(frame[i + 2] - reference[i + 2]) > limit;
-      changed[p] = moved ? 1 : 0;
-      any ||= moved;
-    }
+    const any = markChanged(frame, reference, changed, width, height, this.settings.threshold * unit, this.settings.spikeFactor * this.settings.threshold * unit);
     if (!any) return false;
     dilate(changed, this.#refresh, width, height, this.settings.radius);
     return true;
@@ -104,6 +106,46 @@ export class StaticAreaReuse {
     kept.set(out);
     return modelOutput;
   }
+}
+
+/**
+ * Mark the pixels whose input changed: the 3x3 mean of a channel's signed change exceeds `limit`
+ * (compression noise, which flips sign pixel to pixel, averages away; a real change does not), or one
+ * pixel's change exceeds `spike`. Returns whether any pixel changed.
+ */
+function markChanged(frame: ArrayLike<number>, reference: ArrayLike<number>, changed: Uint8Array, width: number, height: number, limit: number, spike: number): boolean {
+  const diff = new Float32Array(width * height * 3);
+  for (let i = 0; i < diff.length; i++) diff[i] = frame[i] - reference[i];
+  let any = false;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      let moved = false;
+      for (let c = 0; c < 3 && !moved; c++) {
+        const own = diff[p * 3 + c];
+        if (Math.abs(own) > spike) {
+          moved = true;
+          break;
+        }
+        let sum = 0;
+        let count = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy;
+          if (yy < 0 || yy >= height) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            if (xx < 0 || xx >= width) continue;
+            sum += diff[(yy * width + xx) * 3 + c];
+            count++;
+          }
+        }
+        moved = Math.abs(sum / count) > limit;
+      }
+      changed[p] = moved ? 1 : 0;
+      any ||= moved;
+    }
+  }
+  return any;
 }
 
 function copyRaster(raster: Raster): Raster {

@@ -18,7 +18,7 @@ export const videoOptionsSchema = z.object({
   resume: z.boolean().default(false).describe('keep finished segments when stopped, and continue from them on the next run with --resume'),
   keepPartial: z.boolean().default(false).describe('on Ctrl-C, write what is done as a shorter, playable video (otherwise nothing is left)'),
   temporal: z.enum(TEMPORAL_MODES, { error: `must be one of ${TEMPORAL_MODES.join(', ')}` }).default('off').describe('flicker remedy: reuse keeps the previous output where the input did not change (static areas stop shimmering; fully static frames skip the model)'),
-  staticThreshold: z.number({ error: 'must be a number from 0 to 255' }).min(0, { error: 'must be a number from 0 to 255' }).max(255, { error: 'must be a number from 0 to 255' }).default(DEFAULT_REUSE.threshold).describe('with --temporal reuse: the change of an input pixel, in 8-bit levels, below which it counts as unchanged'),
+  staticThreshold: z.number({ error: 'must be a number from 0 to 255' }).min(0, { error: 'must be a number from 0 to 255' }).max(255, { error: 'must be a number from 0 to 255' }).default(DEFAULT_REUSE.threshold).describe('with --temporal reuse: how far (8-bit levels, local mean) an input pixel must move to be upscaled again; higher is steadier, lower follows faint motion'),
 });
 
 export type VideoFlagOptions = z.output<typeof videoOptionsSchema>;
