@@ -12,6 +12,7 @@ const suites: Record<string, (datasets: string, rounds: number, args: string[]) 
   resize: resizeBench,
   service: (datasets, rounds, args) => import('./serviceBench.js').then((m) => m.serviceBench(datasets, rounds, args)),
   upscale: upscaleBench,
+  video: (datasets, rounds, args) => import('./videoBench.js').then((m) => m.videoBench(datasets, rounds, args)),
   web: webBench,
 };
 
@@ -27,12 +28,13 @@ if (args[0] === 'train-step' || args[0] === 'infer') {
 }
 const names = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(size|model|preset|steps|threads)$/));
 const roundsArg = args.find((a) => a.startsWith('--rounds='));
-const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : names.includes('upscale') || names.includes('web') || names.includes('degrade') ? 3 : 7;
+const rounds = roundsArg ? Number(roundsArg.split('=')[1]) : names.includes('video') ? 2 : names.includes('upscale') || names.includes('web') || names.includes('degrade') ? 3 : 7;
 const datasets = process.env.ENHANCE_DATASETS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/datasets');
 
 if (names.length === 0 || names.some((n) => !(n in suites))) {
   console.error(`usage: npm run bench -- <${Object.keys(suites).join('|')}> [--rounds=N]`);
   console.error('       npm run bench -- upscale [--size N] [--model FILE]');
+  console.error('       npm run bench -- video [--seconds=N] [--flicker-only]');
   console.error('       npm run bench -- degrade [--preset FILE] [--steps N] [--threads N]');
   console.error('       npm run bench -- gan-step [preset] [steps] [key=value...]');
   console.error('       npm run bench -- train-step --model srresnet|rrdbnet [--steps N] [--threads N]');

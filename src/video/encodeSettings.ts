@@ -19,11 +19,16 @@ export interface EncodeRequest {
   preset?: string;
 }
 
-/** Each codec's constant-quality default (BasicSR/Real-ESRGAN's video script leaves x264 at its 23; upscales deserve better) and how its knobs are spelled. */
+/**
+ * Each codec's defaults and how its knobs are spelled. Constant quality: x264's 23 is its own default;
+ * an upscale deserves better (18, visually lossless). Speed: the encoder shares the CPU with the
+ * model, so x264/x265 default to 'veryfast': on 2 cores, 320x240 -> 1280x960, 'medium' made the whole
+ * pipeline 1.31x the model alone, 'veryfast' 1.04x (npm run bench -- video); --preset slow buys smaller files.
+ */
 const CODEC_DEFAULTS: Record<string, { crf?: number; preset?: string; crfArgs?: (crf: number) => string[]; presetFlag?: string; extra?: string[] }> = {
-  libx264: { crf: 18, preset: 'medium', presetFlag: '-preset' },
-  libx264rgb: { crf: 18, preset: 'medium', presetFlag: '-preset' },
-  libx265: { crf: 20, preset: 'medium', presetFlag: '-preset', extra: ['-x265-params', 'log-level=error'] },
+  libx264: { crf: 18, preset: 'veryfast', presetFlag: '-preset' },
+  libx264rgb: { crf: 18, preset: 'veryfast', presetFlag: '-preset' },
+  libx265: { crf: 20, preset: 'veryfast', presetFlag: '-preset', extra: ['-x265-params', 'log-level=error'] },
   'libvpx-vp9': { crf: 30, crfArgs: (crf) => ['-crf', String(crf), '-b:v', '0'], presetFlag: '-cpu-used', preset: '4', extra: ['-row-mt', '1', '-deadline', 'good'] },
   libvpx: { crf: 10, crfArgs: (crf) => ['-crf', String(crf), '-b:v', '10M'], presetFlag: '-cpu-used', preset: '4' },
   'libaom-av1': { crf: 30, crfArgs: (crf) => ['-crf', String(crf), '-b:v', '0'], presetFlag: '-cpu-used', preset: '6', extra: ['-row-mt', '1'] },

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { setPriority } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { CancelledError, EnhanceError } from '../errors.js';
 
@@ -105,8 +106,16 @@ export function exitOf(child: ChildProcess): Promise<number | string> {
  * ffmpeg, which would end its file early and look like the end of the video. If enhance dies, the
  * tools see their pipes close and stop.
  */
-export function spawnTool(program: string, args: string[], stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
-  return spawn(program, args, { stdio: [stdin, 'pipe', 'pipe'], detached: true });
+export function spawnTool(program: string, args: string[], stdin: 'pipe' | 'ignore' = 'ignore', options: { background?: boolean } = {}): ChildProcess {
+  const child = spawn(program, args, { stdio: [stdin, 'pipe', 'pipe'], detached: true });
+  if (options.background && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, 19);
+    } catch {
+      // not allowed here: it runs at our priority
+    }
+  }
+  return child;
 }
 
 /**

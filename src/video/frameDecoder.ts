@@ -50,7 +50,8 @@ export function decodeFrames(info: VideoInfo, range: DecodeRange): DecodedFrames
     '-f', 'rawvideo', '-pix_fmt', bitDepth === 16 ? 'rgb48le' : 'rgb24',
     'pipe:1',
   ];
-  const child = spawnTool(ffmpeg, args);
+  // At the lowest priority: the codec fills the cycles the model leaves idle instead of taking the model's.
+  const child = spawnTool(ffmpeg, args, 'ignore', { background: true });
   const tail = new StderrTail(child);
   const exited = exitOf(child);
   const frameBytes = width * height * 3 * (bitDepth / 8);

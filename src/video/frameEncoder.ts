@@ -78,7 +78,9 @@ export function startEncoder(info: VideoInfo, settings: EncodeSettings, target: 
     '-f', target.muxer,
     ffmpegPath(target.path),
   ];
-  const child = spawnTool(ffmpeg, args, 'pipe');
+  // At the lowest priority: the codec fills the cycles the model leaves idle instead of taking the model's
+  // (its lookahead queue absorbs the frames meanwhile; npm run bench -- video measures the difference).
+  const child = spawnTool(ffmpeg, args, 'pipe', { background: true });
   const tail = new StderrTail(child);
   const exited = exitOf(child);
   const stdin = child.stdin as Writable;

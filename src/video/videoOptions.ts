@@ -13,7 +13,7 @@ export const videoOptionsSchema = z.object({
     .optional()
     .describe('video encoder: libx264 (default for .mp4/.mkv), libx265, libvpx-vp9 (default for .webm), libsvtav1, libaom-av1, ffv1 (lossless, .mkv), libx264rgb, or any ffmpeg -encoders lists'),
   crf: z.number({ error: 'must be a number from 0 to 63' }).min(0, { error: 'must be a number from 0 to 63' }).max(63, { error: 'must be a number from 0 to 63' }).optional().describe("constant quality, lower is better (default: libx264 18, libx265 20, vp9/av1 30; 0 is lossless for x264)"),
-  preset: z.string().regex(/^[a-z0-9]+$/i, { error: 'must be a preset name or number' }).optional().describe('encoder speed/size trade-off: x264/x265 ultrafast..veryslow (default medium), vp9/aom cpu-used 0-8, svt-av1 0-13'),
+  preset: z.string().regex(/^[a-z0-9]+$/i, { error: 'must be a preset name or number' }).optional().describe('encoder speed/size trade-off: x264/x265 ultrafast..veryslow (default veryfast: the model needs the CPU; slow makes smaller files), vp9/aom cpu-used 0-8, svt-av1 0-13'),
   segmentSeconds: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).max(3600, { error: 'must be at most 3600' }).default(10).describe('seconds of video per segment: what --resume restarts from, and what queue workers take one at a time'),
   resume: z.boolean().default(false).describe('keep finished segments when stopped, and continue from them on the next run with --resume'),
   keepPartial: z.boolean().default(false).describe('on Ctrl-C, write what is done as a shorter, playable video (otherwise nothing is left)'),
