@@ -24,6 +24,9 @@ export { renderComparisonGrid, type GridRow, type GridPanel } from './evaluate/c
 export { upscale, UpscaleJob, UPSCALE_FACTORS, type UpscaleOptions, type OutputOptions, type RawOutput } from './upscale/upscale.js';
 export { upscaleOptionsSchema, pictureOptionsSchema } from './upscale/upscaleOptions.js';
 export { interpolate } from './upscale/interpolate.js';
+export { upscaleVideo, TEMPORAL_MODES, type VideoOptions, type VideoProgress, type VideoResult, type TemporalMode } from './video/upscaleVideo.js';
+export { probeVideo, type VideoInfo } from './video/probeVideo.js';
+export { FlickerMeter } from './video/flickerMeter.js';
 export { type Raster, createRaster, rasterFromTensor, tensorFromRaster } from './image/raster.js';
 export { writeRaster, encodeRaster } from './image/writeImage.js';
 export { ModelRunner, type ModelTraits } from './upscale/modelRunner.js';

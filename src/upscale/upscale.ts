@@ -8,12 +8,10 @@ import { createRaster, tensorFromRaster, type Raster } from '../image/raster.js'
 import { MAX_INPUT_PIXELS, readImage, readImageHeader, type BitDepth, type DecodedImage, type ImageHeader } from '../image/readImage.js';
 import type { ImageTensor } from '../image/tensor.js';
 import { encodeRaster, writeRaster } from '../image/writeImage.js';
-import { defaultModelFor, shippedScales } from '../models/modelFile.js';
 import { enlargementProblem, enlargeToRaster, MAX_OUTPUT_PIXELS, planEnlargement, resizeToRaster, type Enlargement } from './enlargement.js';
-import { loadModelRunner } from './loadModelRunner.js';
+import { modelRunnerFor } from './pictureModel.js';
 import type { MemoryBudget } from './memoryBudget.js';
 import type { ModelRunner } from './modelRunner.js';
-import { bestModelScale, enlargementOf, outputSize } from './outputSize.js';
 import type { TilingPlan } from './upscalePicture.js';
 import { DEFAULT_SCALE, optionError, upscaleOptionsSchema } from './upscaleOptions.js';
 
@@ -119,29 +117,11 @@ export class UpscaleJob {
   }
 
   /**
-   * The model for a picture of this size: the one named, or the shipped default that reaches the asked
-   * size in the fewest passes (x3 runs the x4 model once, then shrinks). None for `method`.
-   */
-  async #runnerFor(width: number, height: number): Promise<ModelRunner | undefined> {
-    const { method, model, threads, precision } = this.options;
-    if (method) return undefined;
-    let name = model;
-    if (name === undefined) {
-      const input = { width, height };
-      const scale = bestModelScale(enlargementOf(input, outputSize(input, this.options, DEFAULT_SCALE)), shippedScales());
-      name = scale === undefined ? undefined : defaultModelFor(scale);
-      // Without a shipped model (a trimmed install), bicubic.
-      if (name === undefined) return undefined;
-    }
-    return loadModelRunner(name, { threads, precision });
-  }
-
-  /**
    * The model and the enlargement for a picture of this size, refused when the result could not be
    * made or written in `format`: the model first, since its scale decides the result's size.
    */
   async #plan(width: number, height: number, format: OutputFormat | undefined): Promise<{ runner?: ModelRunner; enlargement: Enlargement }> {
-    const runner = await this.#runnerFor(width, height);
+    const runner = await modelRunnerFor({ width, height }, this.options);
     const enlargement = planEnlargement({ width, height }, this.options, runner?.scale, DEFAULT_SCALE);
     const problem = enlargementProblem(enlargement) ?? (format && sizeProblem(format, enlargement.size.width, enlargement.size.height));
     if (problem) throw new EnhanceError(problem, { file: this.#name });

@@ -1,10 +1,8 @@
 import { EnhanceError } from '../errors.js';
 import { tensorFromRaster, type Raster } from '../image/raster.js';
-import { defaultModelFor, shippedScales } from '../models/modelFile.js';
 import { enlargementProblem, enlargeToRaster, planEnlargement, resizeToRaster, type Enlargement } from '../upscale/enlargement.js';
-import { loadModelRunner } from '../upscale/loadModelRunner.js';
-import type { ModelRunner } from '../upscale/modelRunner.js';
-import { bestModelScale, enlargementOf, outputSize, type PictureSize } from '../upscale/outputSize.js';
+import type { PictureSize } from '../upscale/outputSize.js';
+import { modelRunnerFor } from '../upscale/pictureModel.js';
 import type { UpscaleOptions } from '../upscale/upscale.js';
 import { DEFAULT_SCALE, upscaleOptionsSchema } from '../upscale/upscaleOptions.js';
 
@@ -20,25 +18,13 @@ export interface FrameUpscaler {
   describe: string;
 }
 
-/** The model a picture of this size gets: the one named, or the shipped default that reaches the size in the fewest passes (as `upscale()`). */
-async function runnerFor(input: PictureSize, options: FrameOptions): Promise<ModelRunner | undefined> {
-  if (options.method) return undefined;
-  let name = options.model;
-  if (name === undefined) {
-    const scale = bestModelScale(enlargementOf(input, outputSize(input, options, DEFAULT_SCALE)), shippedScales());
-    name = scale === undefined ? undefined : defaultModelFor(scale);
-    if (name === undefined) return undefined;
-  }
-  return loadModelRunner(name, { threads: options.threads, precision: options.precision });
-}
-
 /**
  * The frame upscaler for a video of this size: the model loaded and the enlargement planned once,
  * checked against the size limits before the first frame is decoded.
  */
 export async function frameUpscaler(input: PictureSize, bitDepth: 8 | 16, given: FrameOptions, file: string): Promise<FrameUpscaler> {
   const options = upscaleOptionsSchema.parse(given);
-  const runner = await runnerFor(input, options);
+  const runner = await modelRunnerFor(input, options);
   const enlargement: Enlargement = planEnlargement(input, options, runner?.scale, DEFAULT_SCALE);
   const problem = enlargementProblem(enlargement);
   if (problem) throw new EnhanceError(problem, { file });
