@@ -58,10 +58,21 @@ export function writeBufferAtomic(path: string, data: Uint8Array | string): Prom
   return writeFileAtomic(path, (temporary) => writeFile(temporary, data));
 }
 
+/** Folders of work in progress that must not outlive an abrupt exit (a video's segments without --resume). */
+const pendingFolders = new Set<string>();
+
+/** Remove `dir` with everything in it if the process is stopped at once (a second Ctrl-C); `forget` when done with it. */
+export function removeFolderOnExit(dir: string): { forget: () => void } {
+  pendingFolders.add(dir);
+  return { forget: () => pendingFolders.delete(dir) };
+}
+
 /** Synchronous, so it can run in a signal handler just before the process exits. */
 export function removePendingTemporaries(): void {
   for (const temporary of pendingTemporaries) rmSync(temporary, { force: true });
   pendingTemporaries.clear();
+  for (const dir of pendingFolders) rmSync(dir, { recursive: true, force: true });
+  pendingFolders.clear();
 }
 
 const TEMPORARY_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]+$/;

@@ -1,6 +1,7 @@
 import { realpath, rename, rm } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { CancelledError, EnhanceError } from '../errors.js';
+import { removeFolderOnExit } from '../io/atomicWrite.js';
 import type { Raster } from '../image/raster.js';
 import { encodeSettingsFor, type EncodeRequest, type EncodeSettings } from './encodeSettings.js';
 import { decodedSize, decodeFrames } from './frameDecoder.js';
@@ -99,7 +100,7 @@ export function jobIdentity(job: VideoJob, options: VideoOptions): Record<string
 
 /**
  * Upscale frames [start, end) of the video into segment files, one encoder per segment; `onFrame` after
- * each frame written. Stops at a cancel after the frame in progress; the segment then being encoded is
+ * each frame written. Stops at a cancel once the frame in progress is written; the segment then being encoded is
  * finished as a shorter one only when `partialSegment` says where to put it, else dropped.
  */
 export async function encodeSegments(
@@ -123,14 +124,8 @@ export async function encodeSegments(
       if (options.signal?.aborted) break;
       const samples = frameSamples(bytes, bitDepth);
       let output: Raster | undefined;
-      if (!reuse || reuse.begin(samples)) {
-        try {
-          output = await upscaler.upscale(samples, options.signal);
-        } catch (error) {
-          if (options.signal?.aborted) break; // the frame in progress was cut short: it is not written
-          throw error;
-        }
-      }
+      // A cancel lets the frame in progress finish (it is written); the next one does not start.
+      if (!reuse || reuse.begin(samples)) output = await upscaler.upscale(samples);
       if (reuse) output = reuse.finish(samples, output);
       if (!encoder) {
         const target = segmentOf(segment);
@@ -197,6 +192,8 @@ export async function upscaleVideo(input: string, output: string, options: Video
   options.onPlan?.(`${input}: ${job.info.width}x${job.info.height} ${job.info.pixelFormat} at ${(job.info.frameRate.num / job.info.frameRate.den).toFixed(3)} fps, ~${job.info.frames} frames -> ${job.encoded.width}x${job.encoded.height} (${job.upscaler.describe}), ${job.settings.codec} ${job.settings.pixelFormat}${job.settings.crf !== undefined ? ` crf ${job.settings.crf}` : ''}, segments of ${job.segmentFrames} frames`);
   const identity = { input: await inputIdentity(await realpath(input)), work: jobIdentity(job, options), segmentFrames: job.segmentFrames };
   const parts = await openVideoParts(output, identity, extname(output).toLowerCase(), options.resume ?? false);
+  // Without --resume nothing may stay behind, not even after a second Ctrl-C (which exits at once).
+  const cleanup = options.resume ? undefined : removeFolderOnExit(parts.dir);
   const start = parts.completed * job.segmentFrames;
   if (options.resume && parts.completed > 0) options.onWarning?.(`${input}: resuming after ${parts.completed} finished segments (frame ${start})`);
   let written = start;
@@ -244,6 +241,8 @@ export async function upscaleVideo(input: string, output: string, options: Video
     if (!options.resume) await parts.remove();
     else if (result.partial) await rm(result.partial, { force: true });
     throw error;
+  } finally {
+    cleanup?.forget();
   }
 }
 
