@@ -117,7 +117,7 @@ export class MemoryJobQueue implements JobQueue {
     this.update(job, { state: 'running', attempts: job.status.attempts + 1 });
     let lastProgress = 0;
     try {
-      const { output } = await runUpscaleJob(job.data, {
+      const { output, frames } = await runUpscaleJob(job.data, {
         store: this.options.store,
         catalogue: this.options.catalogue,
         resultTtlSeconds: this.options.resultTtlSeconds,
@@ -129,7 +129,7 @@ export class MemoryJobQueue implements JobQueue {
           if (fraction - lastProgress >= 0.01 || fraction === 1) this.update(job, { progress: (lastProgress = fraction) });
         },
       });
-      this.finish(id, job, { state: 'done', progress: 1, output });
+      this.finish(id, job, { state: 'done', progress: 1, output, frames });
     } catch (error) {
       if (isCancelledError(error)) this.finish(id, job, { state: 'cancelled' });
       else this.finish(id, job, { state: 'failed', error: error instanceof Error ? error.message : String(error) });

@@ -1,7 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RedisBlobStore, type BlobStore } from './blobStore.js';
-import { blobKeys, type JobState, type JobStatus, type UpscaleJobData } from './jobData.js';
+import { blobKeys, type JobResult, type JobState, type JobStatus, type UpscaleJobData } from './jobData.js';
 import { stillAnswers, type JobQueue } from './jobQueue.js';
 import { bullConnection, CANCEL_CHANNEL, connectRedis, KEY_PREFIX, QUEUE_NAME } from './redisConnection.js';
 
@@ -73,7 +73,8 @@ export class RedisJobQueue implements JobQueue {
     let state: JobState = STATES[raw] ?? 'queued';
     if (state === 'failed' && job.failedReason === CANCELLED_REASON) state = 'cancelled';
     const progress = typeof job.progress === 'number' ? job.progress : 0;
-    const output = (job.returnvalue as { output?: string } | null)?.output;
+    const returned = job.returnvalue as JobResult | null;
+    const output = returned?.output;
     return {
       id,
       state,
@@ -81,6 +82,7 @@ export class RedisJobQueue implements JobQueue {
       attempts: job.attemptsMade,
       ...(state === 'failed' ? { error: job.failedReason } : {}),
       ...(output ? { output } : {}),
+      ...(typeof returned?.frames === 'number' ? { frames: returned.frames } : {}),
     };
   }
 

@@ -2,11 +2,12 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { isCancelledError } from '../errors.js';
 import { loadModelRunner } from '../upscale/loadModelRunner.js';
 import { RedisBlobStore } from './blobStore.js';
-import type { UpscaleJobData } from './jobData.js';
+import type { JobResult, UpscaleJobData } from './jobData.js';
+import { JobInputError } from './jobInputError.js';
 import type { ModelCatalogue } from './modelCatalogue.js';
 import { bullConnection, CANCEL_CHANNEL, connectRedis, KEY_PREFIX, QUEUE_NAME } from './redisConnection.js';
 import { CANCELLED_REASON } from './redisJobQueue.js';
-import { JobInputError, runUpscaleJob } from './runUpscaleJob.js';
+import { nameOf, runUpscaleJob } from './runUpscaleJob.js';
 
 export interface RedisWorkerOptions {
   catalogue: ModelCatalogue;
@@ -45,11 +46,11 @@ export async function startRedisWorker(url: string, options: RedisWorkerOptions)
   const redis = connectRedis(url);
   const store = new RedisBlobStore(redis, `${KEY_PREFIX}:blob:`);
   const lockDuration = options.lockMs ?? 30_000;
-  const worker = new Worker<UpscaleJobData, { output?: string }>(
+  const worker = new Worker<UpscaleJobData, JobResult>(
     QUEUE_NAME,
     async (job, _token, signal) => {
       const id = job.id!;
-      const picture = 'path' in job.data.input ? job.data.input.path : job.data.input.name;
+      const picture = nameOf(job.data);
       options.onJob?.({ id, picture, state: 'running' });
       let told = 0;
       try {

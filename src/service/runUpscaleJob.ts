@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
-import { EnhanceError, isCancelledError, isEnhanceError } from '../errors.js';
+import { isCancelledError, isEnhanceError } from '../errors.js';
 import { upscale } from '../upscale/upscale.js';
 import type { BlobStore } from './blobStore.js';
-import type { UpscaleJobData } from './jobData.js';
+import { isVideoSegmentJob, type JobResult, type PictureJobData, type UpscaleJobData } from './jobData.js';
+import { JobInputError } from './jobInputError.js';
 import type { ModelCatalogue } from './modelCatalogue.js';
+import { runVideoSegmentJob } from './runVideoSegmentJob.js';
 
 export interface JobRunContext {
   store: BlobStore;
@@ -11,7 +13,7 @@ export interface JobRunContext {
   /** How long a result stays in the store for its client. */
   resultTtlSeconds: number;
   signal?: AbortSignal;
-  /** Fraction of the picture's tiles done. */
+  /** Fraction of the picture's tiles (a video segment's frames) done. */
   onProgress?: (fraction: number) => void;
   /** Threads per model (default: all cores). */
   threads?: number;
@@ -19,22 +21,23 @@ export interface JobRunContext {
   tile?: number;
 }
 
-/** The picture's name in messages: its file name, or its path. */
-const nameOf = (data: UpscaleJobData) => ('path' in data.input ? data.input.path : data.input.name);
+/** The picture's name in messages: its file name, or its path; a video's segment: `<video>#<index>`. */
+export function nameOf(data: UpscaleJobData): string {
+  // Before validation (a worker's log line names the job it takes): a stranger's job may lack fields.
+  if (isVideoSegmentJob(data)) return `${String(data.input?.path)}#${String(data.segment?.index)}`;
+  return 'path' in data.input ? data.input.path : data.input.name;
+}
 
-/**
- * A problem with the job itself (its picture, its model, its options): retrying cannot help, and its
- * message names the picture. Other errors (a worker's machine, Redis) are worth another attempt.
- */
-export class JobInputError extends EnhanceError {
-  override readonly name = 'JobInputError';
+/** Run one queued job: a picture, or a video's segment (`runVideoSegmentJob`). */
+export async function runUpscaleJob(data: UpscaleJobData, context: JobRunContext): Promise<JobResult> {
+  return isVideoSegmentJob(data) ? runVideoSegmentJob(data, context) : runPictureJob(data, context);
 }
 
 /**
- * Run one queued upscale with the library's `upscale()` (the model compiled once per process and kept
- * warm by loadModelRunner), writing the result to the store or, atomically, to its output path.
+ * One picture with the library's `upscale()` (the model compiled once per process and kept warm by
+ * loadModelRunner), the result written to the store or, atomically, to its output path.
  */
-export async function runUpscaleJob(data: UpscaleJobData, context: JobRunContext): Promise<{ output?: string }> {
+async function runPictureJob(data: PictureJobData, context: JobRunContext): Promise<JobResult> {
   const name = nameOf(data);
   const { model, format, quality, ...sizeAndLook } = data.options;
   const modelPath = model === undefined ? undefined : context.catalogue.pathOf(model);

@@ -17,6 +17,7 @@ import type { TilingPlan } from '../../upscale/upscalePicture.js';
 import { onInterrupt } from '../interrupt.js';
 import { planOutputs, type PlannedOutput } from '../outputPlan.js';
 import { runQueueBatch } from '../queueBatch.js';
+import { queueVideos } from '../queueVideo.js';
 import { positiveInteger } from '../parseOptions.js';
 import { runBatch } from '../runBatch.js';
 import { optionFromField } from '../schemaOption.js';
@@ -174,10 +175,13 @@ Examples:
       const controller = new AbortController();
       onInterrupt(() => controller.abort());
       if (typeof options.queue === 'string') {
-        const failures = await upscaleOnQueue(options.queue, plan, chosen, options, controller.signal);
+        const videoFailures = videoPlan.length > 0 ? await queueVideos(options.queue, videoPlan, chosen, videoOptionsFromFlags(options), controller.signal) : 0;
+        const pictureFailures = plan.length > 0 && !controller.signal.aborted ? await upscaleOnQueue(options.queue, plan, chosen, options, controller.signal) : 0;
+        const failures = videoFailures + pictureFailures;
+        const count = plan.length + videoPlan.length;
         if (controller.signal.aborted) process.exitCode = 130;
         else if (failures > 0) {
-          if (plan.length > 1) process.stderr.write(`enhance: ${failures} of ${plan.length} pictures failed\n`);
+          if (count > 1) process.stderr.write(`enhance: ${failures} of ${count} ${videoPlan.length > 0 ? 'inputs' : 'pictures'} failed\n`);
           process.exitCode = 2;
         }
         return;
