@@ -1,19 +1,11 @@
-import type { Rational } from '../video/probeVideo.js';
+// The frames of a segment are counted once, by the video pipeline.
+export { segmentFramesFor } from '../video/upscaleVideo.js';
 
 /** Frames [start, end) of a video, one queue job; `end` undefined: to the end of the video. */
 export interface SegmentRange {
   index: number;
   start: number;
   end?: number;
-}
-
-/**
- * Frames per segment: `seconds` of video at its frame rate, at least one. The count `prepareVideoJob`
- * makes; a worker checks that a job's segment starts where its own count puts it, so a disagreement
- * fails loudly rather than joining frames twice.
- */
-export function segmentFramesFor(frameRate: Rational, seconds: number): number {
-  return Math.max(1, Math.round((seconds * frameRate.num) / frameRate.den));
 }
 
 /**

@@ -8,7 +8,7 @@ import { decodedSize, decodeFrames } from './frameDecoder.js';
 import { evenSize, startEncoder, type FrameEncoder } from './frameEncoder.js';
 import { frameSamples, frameUpscaler, rasterBytes, type FrameOptions, type FrameUpscaler } from './frameUpscaler.js';
 import { muxSegments } from './muxVideo.js';
-import { probeVideo, type VideoInfo } from './probeVideo.js';
+import { probeVideo, type Rational, type VideoInfo } from './probeVideo.js';
 import { DEFAULT_REUSE, StaticAreaReuse, type ReuseSettings } from './staticAreaReuse.js';
 import { inputIdentity, openVideoParts, type VideoParts } from './videoParts.js';
 import { keepsRotation, MUXER, videoContainerOf, type VideoContainer } from './videoFormats.js';
@@ -64,6 +64,14 @@ export interface VideoJob {
   reuse: ReuseSettings;
 }
 
+/**
+ * Frames per segment: `seconds` of video at its frame rate, at least one. The one count every run
+ * uses, local or on queue workers (a worker checks a job's segment starts where this puts it).
+ */
+export function segmentFramesFor(frameRate: Rational, seconds: number): number {
+  return Math.max(1, Math.round((seconds * frameRate.num) / frameRate.den));
+}
+
 /** Probe the video, load the model and settle the encoding: every refusal happens here, before a frame is decoded. */
 export async function prepareVideoJob(input: string, container: VideoContainer, options: VideoOptions): Promise<VideoJob> {
   const info = await probeVideo(input, options.signal);
@@ -78,7 +86,7 @@ export async function prepareVideoJob(input: string, container: VideoContainer, 
   }
   const seconds = options.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
   if (!(seconds > 0)) throw new EnhanceError(`--segment ${seconds}: must be a positive number of seconds`);
-  const segmentFrames = Math.max(1, Math.round((seconds * info.frameRate.num) / info.frameRate.den));
+  const segmentFrames = segmentFramesFor(info.frameRate, seconds);
   return { info, container, applyRotation, upscaler, settings, encoded, segmentFrames, temporal: options.temporal ?? 'off', reuse: { ...DEFAULT_REUSE, ...options.reuse } };
 }
 

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -11,6 +10,7 @@ import { upscale } from '../../src/upscale/upscale.js';
 import { RedisJobQueue } from '../../src/service/redisJobQueue.js';
 import { repoRoot, runCli, temporaryDirectory } from '../helpers.js';
 import { hasRedis, RedisServer } from './redisServer.js';
+import { WorkerProcess } from './workerProcess.js';
 
 const MODEL = join(repoRoot, 'test/fixtures/models/realesrgan-compact-x4.pth');
 const MODEL_NAME = 'realesrgan-compact-x4';
@@ -23,39 +23,8 @@ async function writeNoise(path: string, width: number, height: number, seed: num
   await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(path);
 }
 
-/** An `enhance worker` process: its log lines as they come, ready once it prints `ready <pid>`. */
-class WorkerProcess {
-  readonly log: string[] = [];
-  private constructor(readonly child: ChildProcess) {}
-
-  static start(url: string, extra: string[] = []): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/enhance.js'), 'worker', '--queue', url, '--models', MODEL, '--preload', MODEL_NAME, '--threads', '1', '--tile', '16', '--lock-ms', '3000', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const worker = new WorkerProcess(child);
-    let partial = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      worker.log.push(...lines);
-    });
-    return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().startsWith('ready') && resolve(worker));
-      child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${worker.log.join('\n')}`)));
-    });
-  }
-
-  /** Log lines of one state ('running', 'done', 'failed', 'cancelled') about a picture whose path ends with `name`. */
-  lines(state: string, name = ''): string[] {
-    return this.log.filter((line) => line.includes(` ${state} `) && line.split(': ')[1]?.split(' ')[2]?.endsWith(name));
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.kill(signal);
-    });
-  }
-}
+/** A worker on the test's model and small tiles (`extra`: more flags). */
+const startWorker = (url: string, extra: string[] = []) => WorkerProcess.start(['--queue', url, '--models', MODEL, '--preload', MODEL_NAME, '--threads', '1', '--tile', '16', '--lock-ms', '3000', ...extra]);
 
 const until = async (condition: () => boolean, timeoutMs: number, what: string) => {
   const start = Date.now();
@@ -94,7 +63,7 @@ describe.skipIf(!hasRedis)('the Redis queue (BullMQ) with enhance workers', () =
     const local = await runCli(['upscale', inputs, '-o', join(dir, 'local'), '--model', MODEL, '--scale', '4', '--tile', '16', '--threads', '1']);
     expect(local.code).toBe(2); // the corrupt picture
 
-    workers.push(await WorkerProcess.start(redis.url), await WorkerProcess.start(redis.url));
+    workers.push(await startWorker(redis.url), await startWorker(redis.url));
     const client = runCli(['upscale', inputs, '-o', join(dir, 'queued'), '--model', MODEL_NAME, '--scale', '4', '--queue', redis.url]);
 
     // Kill the worker that took the big picture, mid-job; then restart Redis under the survivor.
@@ -142,7 +111,7 @@ describe.skipIf(!hasRedis)('the Redis queue (BullMQ) with enhance workers', () =
       expect((await queue.cancel('a'.repeat(32)))?.state).toBe('cancelled');
       expect(await queue.waiting()).toBe(0);
 
-      workers.push(await WorkerProcess.start(redis.url));
+      workers.push(await startWorker(redis.url));
       await queue.submit('b'.repeat(32), job('running.png'));
       await until(() => workers[0].lines('running', 'slow.png').length > 0, 30_000, 'the job to start');
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -161,7 +130,7 @@ describe.skipIf(!hasRedis)('the Redis queue (BullMQ) with enhance workers', () =
   it('the HTTP API on the Redis queue: a picture sent over HTTP is upscaled by a worker on another process, progress as events', async () => {
     const queue = new RedisJobQueue(redis.url, { resultTtlSeconds: 60 });
     try {
-      if (workers.length === 0) workers.push(await WorkerProcess.start(redis.url));
+      if (workers.length === 0) workers.push(await startWorker(redis.url));
       const catalogue = new ModelCatalogue([MODEL]);
       const app = createWebApp({ runsDir: join(await temporaryDirectory(), 'runs'), api: { queue, store: queue.store, catalogue, resultTtlSeconds: 60, limits: DEFAULT_LIMITS } });
       const dir = await temporaryDirectory();

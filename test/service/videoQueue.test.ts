@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,43 +11,10 @@ import { partsDirFor } from '../../src/video/videoParts.js';
 import { repoRoot, runCli, temporaryDirectory } from '../helpers.js';
 import { audioPacketDigests, ffmpegAvailable, frameDigests, makeClip } from '../video/videoClips.js';
 import { hasRedis, RedisServer } from './redisServer.js';
+import { WorkerProcess } from './workerProcess.js';
 
-/** An `enhance worker` process and its log lines, ready once it prints `ready <pid>`. */
-class WorkerProcess {
-  readonly log: string[] = [];
-  private constructor(readonly child: ChildProcess) {}
-
-  static start(url: string): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/enhance.js'), 'worker', '--queue', url, '--preload', 'default-x4', '--threads', '1', '--lock-ms', '5000'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const worker = new WorkerProcess(child);
-    let partial = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      worker.log.push(...lines);
-    });
-    return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().startsWith('ready') && resolve(worker));
-      child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${worker.log.join('\n')}`)));
-    });
-  }
-
-  /** The segment indices of `video` this worker finished, from its log ('<id> done <video>#<index>'). */
-  segmentsDone(video: string): number[] {
-    return this.log.flatMap((line) => {
-      const match = / done (\S+)#(\d+)$/.exec(line);
-      return match && match[1] === video ? [Number(match[2])] : [];
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGKILL');
-    });
-  }
-}
+/** A worker with the default model warm. */
+const startWorker = (url: string) => WorkerProcess.start(['--queue', url, '--preload', 'default-x4', '--threads', '1', '--lock-ms', '5000']);
 
 describe('the segments of a queued video', () => {
   it('are cut every segmentFrames frames, the last one open to the real end', () => {
@@ -106,7 +72,7 @@ describe.skipIf(!hasRedis || !ffmpegAvailable)('a video on the Redis queue', () 
   }, 30_000);
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
     await redis?.close();
   });
 
@@ -117,7 +83,7 @@ describe.skipIf(!hasRedis || !ffmpegAvailable)('a video on the Redis queue', () 
     const localRun = await runCli(['upscale', clip, '-o', local, '--codec', 'ffv1', '--segment', '0.5']);
     expect(localRun.code, localRun.stderr).toBe(0);
 
-    workers.push(...(await Promise.all([WorkerProcess.start(redis.url), WorkerProcess.start(redis.url)])));
+    workers.push(...(await Promise.all([startWorker(redis.url), startWorker(redis.url)])));
     const queued = join(dir, 'queued.mkv');
     const result = await runCli(['upscale', clip, '-o', queued, '--codec', 'ffv1', '--segment', '0.5', '--queue', redis.url]);
     expect(result.code, result.stderr).toBe(0);
